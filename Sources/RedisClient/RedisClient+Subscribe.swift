@@ -1,0 +1,78 @@
+import NIOCore
+
+/// A message received on a subscribed channel.
+public struct RedisMessage: Sendable, Hashable {
+    /// The channel it was published on.
+    public var channel: String
+    /// The pattern that matched, for PSUBSCRIBE.
+    public var pattern: String?
+    /// The published bytes.
+    public var payload: [UInt8]
+    /// The payload as UTF-8 text.
+    public var text: String { String(decoding: payload, as: UTF8.self) }
+}
+
+extension RedisClient {
+    /// Subscribes on a connection of its own and hands `body` the messages as an async sequence.
+    ///
+    /// If the connection drops (Redis restarted), it reconnects with backoff and subscribes again; messages published
+    /// while it was down are lost, as with any Redis pub/sub. The subscription ends when `body` returns.
+    public func subscribe<T: Sendable>(
+        channels: [String], patterns: [String] = [],
+        _ body: (AsyncStream<RedisMessage>) async throws -> T
+    ) async throws -> T {
+        let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
+        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next()) { reply in
+            if let message = Self.message(from: reply) { continuation.yield(message) }
+        }
+        let commands =
+            (channels.isEmpty ? [] : [RedisCommand((["SUBSCRIBE"] + channels).map { .string($0) })])
+            + (patterns.isEmpty ? [] : [RedisCommand((["PSUBSCRIBE"] + patterns).map { .string($0) })])
+        let logger = logger
+        let backoffMax = configuration.reconnectBackoffMax
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var backoff = Duration.milliseconds(50)
+                var wasDown = false
+                while !Task.isCancelled {
+                    do {
+                        let channel = try await connection.sendWithoutReply(commands)
+                        if wasDown { logger.info("resubscribed after reconnect", metadata: ["channels": "\(channels)"]) }
+                        backoff = .milliseconds(50)
+                        try await withTaskCancellationHandler {
+                            try await channel.closeFuture.get()
+                        } onCancel: {
+                            channel.close(promise: nil)
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                    }
+                    wasDown = true
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .nanoseconds(backoffMax.nanoseconds))
+                }
+            }
+            defer {
+                group.cancelAll()
+                continuation.finish()
+            }
+            let result = try await body(stream)
+            await connection.close()
+            return result
+        }
+    }
+
+    private static func message(from reply: RedisReply) -> RedisMessage? {
+        guard let items = reply.array, let kind = items.first?.string else { return nil }
+        switch kind {
+        case "message" where items.count == 3:
+            guard let channel = items[1].string, let payload = items[2].bytes else { return nil }
+            return RedisMessage(channel: channel, pattern: nil, payload: payload)
+        case "pmessage" where items.count == 4:
+            guard let channel = items[2].string, let payload = items[3].bytes else { return nil }
+            return RedisMessage(channel: channel, pattern: items[1].string, payload: payload)
+        default:
+            return nil
+        }
+    }
+}

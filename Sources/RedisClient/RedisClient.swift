@@ -1,0 +1,139 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// A Redis client: a fixed pool of multiplexed connections, dedicated connections for blocking commands,
+/// subscriptions, and scripts by SHA. Commands are encoded and replies parsed by hiredis; SwiftNIO does the I/O.
+///
+/// As a `Service` it closes its connections on graceful shutdown.
+public final class RedisClient: Sendable, Service {
+    /// The settings this client was made with.
+    public let configuration: RedisConfiguration
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    private let pool: [RedisConnection]
+    private let nextConnection = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
+    private let metrics: RedisMetrics
+
+    /// Makes a client; nothing connects until the first command.
+    public init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "redis")) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.metrics = RedisMetrics()
+        self.pool = (0..<max(1, configuration.poolSize)).map { _ in
+            RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next())
+        }
+    }
+
+    /// Runs until graceful shutdown, then closes every pooled connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes every pooled connection; later commands fail with `.shutdown`.
+    public func close() async {
+        for connection in pool { await connection.close() }
+    }
+
+    /// Number of commands currently waiting for a reply across the pool.
+    public var commandsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Number of pooled connections that are currently connected.
+    public var connectedCount: Int { pool.filter(\.isConnected).count }
+
+    /// Sends one command on a pooled connection.
+    @discardableResult
+    public func send(_ command: RedisCommand) async throws -> RedisReply {
+        let started = ContinuousClock.now
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        do {
+            let reply = try await pickConnection().send(command)
+            metrics.record(since: started)
+            return reply
+        } catch let error as RedisError {
+            metrics.failed(error)
+            throw error
+        }
+    }
+
+    /// Sends one command given as arguments; the first is the command name.
+    @discardableResult
+    public func send(_ arguments: [RedisArgument]) async throws -> RedisReply {
+        try await send(RedisCommand(arguments))
+    }
+
+    /// Sends one command given as text arguments.
+    @discardableResult
+    public func send(_ arguments: String...) async throws -> RedisReply {
+        try await send(RedisCommand(arguments.map { .string($0) }))
+    }
+
+    /// Writes all commands in one go on one connection and returns their replies in order.
+    /// Error replies stay in the array as `.error`; only connection-level failures throw.
+    public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisReply] {
+        let started = ContinuousClock.now
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
+        do {
+            let replies = try await pickConnection().pipeline(commands)
+            metrics.record(since: started)
+            return replies
+        } catch let error as RedisError {
+            metrics.failed(error)
+            throw error
+        }
+    }
+
+    /// Runs `body` with a connection of its own, closed afterwards: for blocking commands such as `XREADGROUP ... BLOCK`,
+    /// which would otherwise hold up every command queued behind them on a shared connection.
+    public func withDedicatedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next())
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func pickConnection() -> RedisConnection {
+        let index = nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue
+        return pool[index % pool.count]
+    }
+}
+
+/// The client's metrics, made once so the hot path only records.
+struct RedisMetrics: Sendable {
+    let latency = Metrics.Timer(label: "redis_command_duration_seconds")
+    let errors = Counter(label: "redis_command_errors_total", dimensions: [("kind", "other")])
+    let unavailable = Counter(label: "redis_command_errors_total", dimensions: [("kind", "unavailable")])
+    let timeouts = Counter(label: "redis_command_errors_total", dimensions: [("kind", "timeout")])
+    let closed = Counter(label: "redis_command_errors_total", dimensions: [("kind", "connection_closed")])
+    let server = Counter(label: "redis_command_errors_total", dimensions: [("kind", "server")])
+
+    func record(since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let (seconds, attoseconds) = elapsed.components
+        latency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    func failed(_ error: RedisError) {
+        switch error.code {
+        case .unavailable: unavailable.increment()
+        case .timeout: timeouts.increment()
+        case .connectionClosed: closed.increment()
+        case .server: server.increment()
+        default: errors.increment()
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One TCP connection to Redis that (re)connects on demand, backing off while Redis is unreachable.
+///
+/// Many commands may be in flight at once; their replies come back in order. Commands issued while the
+/// connection is down fail at once with `.unavailable` instead of queueing, so nothing hangs while Redis restarts.
+public final class RedisConnection: Sendable {
+    private enum State {
+        case disconnected(retryAt: NIODeadline, backoff: TimeAmount)
+        case connecting(EventLoopFuture<Channel>, backoff: TimeAmount)
+        case connected(Channel)
+        case closed
+    }
+
+    private let state: Mutex<State>
+    private let configuration: RedisConfiguration
+    private let eventLoop: EventLoop
+    private let onPush: (@Sendable (RedisReply) -> Void)?
+
+    init(configuration: RedisConfiguration, eventLoop: EventLoop, onPush: (@Sendable (RedisReply) -> Void)? = nil) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.onPush = onPush
+        self.state = Mutex(.disconnected(retryAt: .uptimeNanoseconds(0), backoff: configuration.reconnectBackoffMin))
+    }
+
+    /// Whether a TCP connection is currently up.
+    public var isConnected: Bool {
+        state.withLock { if case .connected(let c) = $0 { return c.isActive } else { return false } }
+    }
+
+    /// Sends one command and returns its reply; an error reply is thrown as a `.server` ``RedisError``.
+    public func send(_ command: RedisCommand, timeout: TimeAmount? = nil) async throws -> RedisReply {
+        let reply = try await retryingUnsent {
+            let channel = try await channel()
+            let promise = channel.eventLoop.makePromise(of: RedisReply.self)
+            channel.write(RedisRequest(commands: [command], completion: .single(promise), timeout: timeout ?? configuration.commandTimeout),
+                          promise: nil)
+            return try await promise.futureResult.get()
+        }
+        if case .error(let message) = reply { throw RedisError(.server, message) }
+        return reply
+    }
+
+    /// Writes all commands at once and returns every reply in order; error replies stay in the array as `.error`.
+    public func pipeline(_ commands: [RedisCommand], timeout: TimeAmount? = nil) async throws -> [RedisReply] {
+        if commands.isEmpty { return [] }
+        return try await retryingUnsent {
+            let channel = try await channel()
+            let promise = channel.eventLoop.makePromise(of: [RedisReply].self)
+            channel.write(RedisRequest(commands: commands, completion: .batch(promise), timeout: timeout ?? configuration.commandTimeout),
+                          promise: nil)
+            return try await promise.futureResult.get()
+        }
+    }
+
+    /// A command that met a connection already failing was never written; it goes once more on a fresh connection.
+    private func retryingUnsent<T>(_ attempt: () async throws -> T) async throws -> T {
+        do {
+            return try await attempt()
+        } catch let error as RedisError where error.notSent {
+            return try await attempt()
+        }
+    }
+
+    /// Writes commands whose replies arrive as pushes (SUBSCRIBE and friends on a subscriber connection).
+    func sendWithoutReply(_ commands: [RedisCommand]) async throws -> Channel {
+        let channel = try await channel()
+        try await channel.writeAndFlush(RedisRequest(commands: commands, completion: .none, timeout: configuration.commandTimeout))
+        return channel
+    }
+
+    /// Closes the connection for good; later commands fail with `.shutdown`.
+    public func close() async {
+        let channel: Channel? = state.withLock { state in
+            defer { state = .closed }
+            if case .connected(let c) = state { return c }
+            return nil
+        }
+        try? await channel?.close()
+    }
+
+    /// Closes the current TCP connection but allows a later reconnect (tests use this to simulate a dropped link).
+    public func dropConnection() async {
+        let channel: Channel? = state.withLock { if case .connected(let c) = $0 { return c } else { return nil } }
+        try? await channel?.close()
+    }
+
+    /// The live channel, connecting first if needed.
+    func channel() async throws -> Channel {
+        enum Step { case ready(Channel), wait(EventLoopFuture<Channel>), fail(RedisError) }
+        let step: Step = state.withLock { state in
+            switch state {
+            case .connected(let channel) where channel.isActive:
+                return .ready(channel)
+            case .connected:
+                let future = connect()
+                state = .connecting(future, backoff: configuration.reconnectBackoffMin)
+                return .wait(future)
+            case .connecting(let future, _):
+                return .wait(future)
+            case .disconnected(let retryAt, let backoff):
+                guard NIODeadline.now() >= retryAt else {
+                    return .fail(RedisError(.unavailable, "Redis at \(configuration.host):\(configuration.port) is unreachable; retrying"))
+                }
+                let future = connect()
+                state = .connecting(future, backoff: backoff)
+                return .wait(future)
+            case .closed:
+                return .fail(RedisError(.shutdown, "the Redis client is shut down"))
+            }
+        }
+        switch step {
+        case .ready(let channel): return channel
+        case .fail(let error): throw error
+        case .wait(let future):
+            do {
+                return try await future.get()
+            } catch let error as RedisError {
+                throw error
+            } catch {
+                throw RedisError(.unavailable, "cannot connect to Redis at \(configuration.host):\(configuration.port): \(error)")
+            }
+        }
+    }
+
+    /// Starts a TCP connect; the state follows the outcome. Called with the state lock held.
+    private func connect() -> EventLoopFuture<Channel> {
+        let configuration = configuration
+        let onPush = onPush
+        let checkInterval = min(configuration.commandTimeout, .milliseconds(100))
+        let future = ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(checkInterval: checkInterval, onPush: onPush))
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port)
+            .flatMap { channel -> EventLoopFuture<Channel> in
+                guard configuration.database != 0 else { return channel.eventLoop.makeSucceededFuture(channel) }
+                let promise = channel.eventLoop.makePromise(of: RedisReply.self)
+                channel.writeAndFlush(RedisRequest(commands: [RedisCommand("SELECT", String(configuration.database))],
+                                                   completion: .single(promise), timeout: configuration.commandTimeout), promise: nil)
+                return promise.futureResult.flatMapThrowing { reply in
+                    if case .error(let message) = reply { throw RedisError(.server, message) }
+                    return channel
+                }
+            }
+        future.whenComplete { [self] result in
+            switch result {
+            case .success(let channel):
+                let keep = state.withLock { state -> Bool in
+                    guard case .connecting = state else { return false }
+                    state = .connected(channel)
+                    return true
+                }
+                if !keep { channel.close(promise: nil) }
+                channel.closeFuture.whenComplete { [self] _ in
+                    state.withLock { state in
+                        if case .connected(let current) = state, current === channel {
+                            state = .disconnected(retryAt: .now(), backoff: configuration.reconnectBackoffMin)
+                        }
+                    }
+                }
+            case .failure:
+                state.withLock { state in
+                    guard case .connecting(_, let backoff) = state else { return }
+                    let next = min(backoff * 2, configuration.reconnectBackoffMax)
+                    state = .disconnected(retryAt: .now() + backoff, backoff: next)
+                }
+            }
+        }
+        return future
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// A Lua script known to the client by name, called by SHA.
+public struct RedisScript: Sendable {
+    /// The file name without `.lua`, e.g. `routing_enqueue`.
+    public let name: String
+    /// The Lua source, kept so the script can be loaded again after Redis forgets it.
+    public let source: String
+    /// The SHA1 Redis returned from SCRIPT LOAD.
+    public let sha: String
+}
+
+/// Every script of a folder, loaded into Redis at start-up.
+public struct RedisScriptSet: Sendable {
+    /// The scripts by name.
+    public let scripts: [String: RedisScript]
+
+    /// The script called `name`; a missing script is a programming error caught at start-up tests.
+    public subscript(name: String) -> RedisScript {
+        guard let script = scripts[name] else { preconditionFailure("no Lua script named \(name) was loaded") }
+        return script
+    }
+}
+
+extension RedisClient {
+    /// Loads every `*.lua` file of `directory` with SCRIPT LOAD.
+    public func loadScripts(directory: String) async throws -> RedisScriptSet {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".lua") }.sorted()
+        } catch {
+            throw RedisError(.invalidArgument, "cannot read Lua scripts from \(directory): \(error.localizedDescription)")
+        }
+        var scripts: [String: RedisScript] = [:]
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RedisError(.invalidArgument, "cannot read Lua script \(path)")
+            }
+            let name = String(file.dropLast(4))
+            scripts[name] = try await load(name: name, source: source)
+        }
+        return RedisScriptSet(scripts: scripts)
+    }
+
+    /// Loads one script from source.
+    public func load(name: String, source: String) async throws -> RedisScript {
+        guard let sha = try await send(["SCRIPT", "LOAD", .string(source)]).string else {
+            throw RedisError(.unexpectedReply, "SCRIPT LOAD of \(name) returned no SHA")
+        }
+        return RedisScript(name: name, source: source, sha: sha)
+    }
+
+    /// Calls a script by SHA; if Redis no longer has it (restarted, SCRIPT FLUSH) it is loaded again and called once more.
+    @discardableResult
+    public func evalScript(_ script: RedisScript, keys: [String], args: [RedisArgument]) async throws -> RedisReply {
+        let arguments: [RedisArgument] = [.string(String(keys.count))] + keys.map { .string($0) } + args
+        do {
+            return try await send(["EVALSHA", .string(script.sha)] + arguments)
+        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
+            logger.notice("Redis lost Lua script; loading it again", metadata: ["script": "\(script.name)"])
+            _ = try await send(["SCRIPT", "LOAD", .string(script.source)])
+            return try await send(["EVALSHA", .string(script.sha)] + arguments)
+        }
+    }
+}
