@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "Switchboard",
                 "RedisClient",
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
@@ -94,7 +95,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectWireTests",
-            dependencies: ["ConnectWire"]
+            dependencies: ["ConnectWire"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "SwitchboardTests",

@@ -23,12 +23,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private struct Pending {
         var completion: RedisRequest.Completion
         var remaining: Int
-        var collected: [RedisReply]
         var deadline: NIODeadline
     }
 
     private let reader = HiredisReader()
     private var pending = CircularBuffer<Pending>(initialCapacity: 64)
+    /// Replies gathered so far for the batch at the head of `pending`; kept outside it so appending never copies.
+    private var collected: [RedisReply] = []
     private var failure: RedisError?
     private var flushScheduled = false
     private var timeoutCheck: RepeatedTask?
@@ -72,8 +73,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         switch request.completion {
         case .none: break
         default:
-            pending.append(Pending(completion: request.completion, remaining: request.commands.count, collected: [],
-                                   deadline: .now() + request.timeout))
+            pending.append(Pending(completion: request.completion, remaining: request.commands.count, deadline: .now() + request.timeout))
         }
         context.write(wrapOutboundOut(buffer), promise: promise)
         // Writes from many tasks arrive as separate event-loop tasks; one flush after them all turns them into one syscall.
@@ -118,11 +118,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             pending.removeFirst()
             promise.succeed(reply)
         case .batch(let promise):
-            head.collected.append(reply)
+            if collected.isEmpty { collected.reserveCapacity(head.remaining) }
+            collected.append(reply)
             head.remaining -= 1
             if head.remaining == 0 {
                 pending.removeFirst()
-                promise.succeed(head.collected)
+                let replies = collected
+                collected = []
+                promise.succeed(replies)
             } else {
                 pending[pending.startIndex] = head
             }
@@ -139,6 +142,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failAll(_ error: RedisError) {
         if failure == nil { failure = error }
+        collected = []
         while let head = pending.popFirst() { fail(head.completion, with: error) }
     }
 

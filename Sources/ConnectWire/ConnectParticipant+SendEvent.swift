@@ -1,0 +1,59 @@
+extension ConnectParticipant {
+    /// `SendEventRequest`.
+    public struct SendEventRequest: ConnectWireRequest, Hashable {
+        /// The output shape.
+        public typealias Response = SendEventResponse
+        /// `POST /participant/event`
+        public static var operation: ConnectOperation { .sendEvent }
+
+        /// `ContentType` (required): one of `EventContentType`.
+        public var contentType: String
+        /// `Content`: a JSON string, event-specific.
+        public var content: String?
+        /// `ClientToken`: idempotency token.
+        public var clientToken: String?
+        /// `ConnectionToken` (required), bound to header `X-Amz-Bearer`.
+        public var connectionToken: String = ""
+
+        /// Creates a request.
+        public init(contentType: String, content: String? = nil, clientToken: String? = nil, connectionToken: String) {
+            self.contentType = contentType
+            self.content = content
+            self.clientToken = clientToken
+            self.connectionToken = connectionToken
+        }
+
+        /// `X-Amz-Bearer: <ConnectionToken>`.
+        public var boundHeaders: [HTTPHeader] { [HTTPHeader(ConnectParticipant.bearerHeader, connectionToken)] }
+
+        /// Reads `X-Amz-Bearer`.
+        public mutating func bind(pathParameters: [String: String], headers: [HTTPHeader]) throws(ConnectWireError) {
+            connectionToken = try Self.bearerToken(headers)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case contentType = "ContentType"
+            case content = "Content"
+            case clientToken = "ClientToken"
+        }
+    }
+
+    /// `SendEventResponse`.
+    public struct SendEventResponse: Codable, Sendable, Hashable {
+        /// `Id`.
+        public var id: String?
+        /// `AbsoluteTime`.
+        public var absoluteTime: String?
+
+        /// Creates a response.
+        public init(id: String? = nil, absoluteTime: String? = nil) {
+            self.id = id
+            self.absoluteTime = absoluteTime
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id = "Id"
+            case absoluteTime = "AbsoluteTime"
+        }
+    }
+}

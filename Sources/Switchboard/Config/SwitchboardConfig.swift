@@ -1,0 +1,423 @@
+import Foundation
+
+/// Everything in config.json. Decoding is strict: an unknown key or a missing required value stops start-up.
+public struct SwitchboardConfig: Sendable, Decodable {
+    /// Where this node listens.
+    public var node: NodeConfig
+    /// Where Redis is and how keys are named.
+    public var redis: RedisSettings
+    /// Which contact engine serves contacts.
+    public var connect: ConnectConfig
+    /// The customer WebSocket hub.
+    public var realtime: RealtimeConfig
+    /// The contact-event stream.
+    public var events: EventsConfig
+    /// The Connect bridge ingest.
+    public var bridge: BridgeConfig
+    /// Origins and every limit.
+    public var security: SecurityConfig
+    /// The embedded engine's credentials and agents (demo values only).
+    public var local: LocalConfig
+    /// Routing of contacts to agents.
+    public var routing: RoutingConfig
+    /// WebRTC settings handed to browsers.
+    public var webrtc: WebRTCConfig
+    /// Where static files and scripts live.
+    public var paths: PathsConfig
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case node, redis, connect, realtime, events, bridge, security, local, routing, webrtc, paths
+    }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        node = try c.required(.node)
+        redis = try c.required(.redis)
+        connect = try c.required(.connect)
+        realtime = try c.required(.realtime)
+        events = try c.required(.events)
+        bridge = try c.required(.bridge)
+        security = try c.required(.security)
+        local = try c.required(.local)
+        routing = try c.optional(.routing, default: try RoutingConfig.defaults())
+        webrtc = try c.optional(.webrtc, default: WebRTCConfig(iceServers: []))
+        paths = try c.optional(.paths, default: PathsConfig(web: "web", lua: "lua"))
+    }
+
+    /// Reads and validates a config file.
+    public static func load(path: String) throws -> SwitchboardConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SwitchboardError.config("cannot read \(path)")
+        }
+        return try decode(data)
+    }
+
+    /// Validates config JSON.
+    public static func decode(_ data: Data) throws -> SwitchboardConfig {
+        do {
+            return try JSONDecoder().decode(SwitchboardConfig.self, from: data)
+        } catch let error as SwitchboardError {
+            throw error
+        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+            throw SwitchboardError.config("\"\(AnyCodingKey.path(context.codingPath))\" must be \(type)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw SwitchboardError.config("not valid JSON at \"\(AnyCodingKey.path(context.codingPath))\": \(context.debugDescription)")
+        } catch {
+            throw SwitchboardError.config("\(error)")
+        }
+    }
+}
+
+/// `node`: this process's listening address and identity.
+public struct NodeConfig: Sendable, Decodable {
+    /// Address to bind.
+    public var host: String
+    /// Port to bind; 0 picks a free one (tests).
+    public var port: Int
+    /// Node id; `nil` makes one from host, pid and randomness.
+    public var id: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.required(.host)
+        port = try c.required(.port)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+    }
+}
+
+/// `redis`: the shared Redis.
+public struct RedisSettings: Sendable, Decodable {
+    /// `redis://HOST:PORT[/DB]`.
+    public var url: String
+    /// First part of every key, so deployments can share a Redis.
+    public var keyPrefix: String
+    /// Pooled connections per node.
+    public var poolSize: Int
+    /// Milliseconds a command may take before its connection is dropped.
+    public var commandTimeoutMs: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case url, keyPrefix, poolSize, commandTimeoutMs }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        url = try c.required(.url)
+        keyPrefix = try c.required(.keyPrefix)
+        poolSize = try c.optional(.poolSize, default: 8)
+        commandTimeoutMs = try c.optional(.commandTimeoutMs, default: 5000)
+    }
+}
+
+/// `connect`: the contact engine.
+public struct ConnectConfig: Sendable, Decodable {
+    /// `local` (embedded engine) or `aws`.
+    public var mode: String
+    /// AWS region.
+    public var region: String
+    /// Amazon Connect instance id.
+    public var instanceId: String
+    /// Contact flow id used to start contacts.
+    public var contactFlowId: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case mode, region, instanceId, contactFlowId }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.required(.mode)
+        guard ["local", "aws"].contains(mode) else { throw SwitchboardError.config("\"connect.mode\" must be \"local\" or \"aws\"") }
+        region = try c.required(.region)
+        instanceId = try c.required(.instanceId)
+        contactFlowId = try c.required(.contactFlowId)
+    }
+}
+
+/// `realtime`: the customer WebSocket hub.
+public struct RealtimeConfig: Sendable, Decodable {
+    /// Lifetime of a connection's Redis record, refreshed by traffic.
+    public var connectionTtlSeconds: Int
+    /// Lifetime of a node's liveness key; a node silent this long is taken for dead and its connections purged.
+    public var nodeTtlSeconds: Int
+    /// How often a node refreshes its liveness and sweeps dead nodes.
+    public var sweepIntervalSeconds: Double
+    /// How long pushes are kept for replay.
+    public var replayWindowSeconds: Int
+    /// How many pushes per user are kept for replay.
+    public var replayMaxPerUser: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case connectionTtlSeconds, nodeTtlSeconds, sweepIntervalSeconds, replayWindowSeconds, replayMaxPerUser
+    }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        connectionTtlSeconds = try c.required(.connectionTtlSeconds)
+        nodeTtlSeconds = try c.optional(.nodeTtlSeconds, default: 15)
+        sweepIntervalSeconds = try c.optional(.sweepIntervalSeconds, default: 5)
+        replayWindowSeconds = try c.optional(.replayWindowSeconds, default: 600)
+        replayMaxPerUser = try c.optional(.replayMaxPerUser, default: 1000)
+    }
+}
+
+/// `events`: the contact-event stream that replaces EventBridge.
+public struct EventsConfig: Sendable, Decodable {
+    /// Stream key.
+    public var stream: String
+    /// Consumer group every node joins.
+    public var group: String
+    /// Deliveries after which an entry goes to `<stream>:dlq`.
+    public var maxDeliveries: Int
+    /// Entries read per XREADGROUP.
+    public var batchSize: Int
+    /// How long one XREADGROUP blocks.
+    public var blockMs: Int
+    /// Pending entries idle this long are claimed by another consumer (a crashed node's work).
+    public var claimIdleMs: Int
+    /// Approximate MAXLEN the stream is trimmed to.
+    public var maxLength: Int
+    /// How long processed event ids are remembered for de-duplication.
+    public var dedupeTtlSeconds: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case stream, group, maxDeliveries, batchSize, blockMs, claimIdleMs, maxLength, dedupeTtlSeconds
+    }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stream = try c.required(.stream)
+        group = try c.required(.group)
+        maxDeliveries = try c.required(.maxDeliveries)
+        batchSize = try c.optional(.batchSize, default: 128)
+        blockMs = try c.optional(.blockMs, default: 1000)
+        claimIdleMs = try c.optional(.claimIdleMs, default: 10_000)
+        maxLength = try c.optional(.maxLength, default: 1_000_000)
+        dedupeTtlSeconds = try c.optional(.dedupeTtlSeconds, default: 86_400)
+    }
+}
+
+/// `bridge`: the EventBridge API-destination ingest.
+public struct BridgeConfig: Sendable, Decodable {
+    /// Shared secret in `X-Switchboard-Bridge-Key`.
+    public var apiKey: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case apiKey }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        apiKey = try c.required(.apiKey)
+    }
+}
+
+/// `security`: allowed origins and every limit.
+public struct SecurityConfig: Sendable, Decodable {
+    /// Origins whose browsers may call the API and open sockets.
+    public var allowedOrigins: [String]
+    /// Request rates; 0 means unlimited.
+    public var rateLimits: RateLimits
+    /// Largest customer/agent API request body.
+    public var maxBodyBytes: Int
+    /// Largest `/bridge/events` body (EventBridge's 256 KB).
+    public var maxBridgeBodyBytes: Int
+    /// Events per bridge request (EventBridge PutEvents' 10).
+    public var maxBridgeBatch: Int
+    /// Largest WebSocket frame accepted; bigger closes with 1009.
+    public var maxFrameBytes: Int
+    /// Largest total size of a contact's attributes (keys + values, UTF-8).
+    public var maxAttributeBytes: Int
+    /// Largest chat message.
+    public var maxMessageBytes: Int
+
+    /// Request rate limits.
+    public struct RateLimits: Sendable, Decodable {
+        /// Contact starts per client IP per minute; 0 = unlimited.
+        public var startContactPerMinutePerIp: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case startContactPerMinutePerIp }
+
+        /// Decodes strictly.
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            startContactPerMinutePerIp = try c.required(.startContactPerMinutePerIp)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes
+    }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        allowedOrigins = try c.required(.allowedOrigins)
+        rateLimits = try c.required(.rateLimits)
+        maxBodyBytes = try c.optional(.maxBodyBytes, default: 16_384)
+        maxBridgeBodyBytes = try c.optional(.maxBridgeBodyBytes, default: 262_144)
+        maxBridgeBatch = try c.optional(.maxBridgeBatch, default: 10)
+        maxFrameBytes = try c.optional(.maxFrameBytes, default: 16_384)
+        maxAttributeBytes = try c.optional(.maxAttributeBytes, default: 32_768)
+        maxMessageBytes = try c.optional(.maxMessageBytes, default: 4_096)
+    }
+}
+
+/// `local`: the embedded engine's demo credentials and agents.
+public struct LocalConfig: Sendable, Decodable {
+    /// SigV4 credentials the embedded Connect API accepts.
+    public var credentials: Credentials
+    /// Agents who may log in to the agent app.
+    public var agents: [Agent]
+
+    /// An AWS-style access key pair.
+    public struct Credentials: Sendable, Decodable {
+        /// Access key id.
+        public var accessKeyId: String
+        /// Secret access key.
+        public var secretAccessKey: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case accessKeyId, secretAccessKey }
+
+        /// Decodes strictly.
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            accessKeyId = try c.required(.accessKeyId)
+            secretAccessKey = try c.required(.secretAccessKey)
+        }
+    }
+
+    /// One agent.
+    public struct Agent: Sendable, Decodable {
+        /// Login name, also the agent id.
+        public var username: String
+        /// Password (demo only; Redis stores only a hash).
+        public var password: String
+        /// Name shown to customers.
+        public var displayName: String
+        /// Concurrent chats.
+        public var chatCapacity: Int
+        /// Concurrent voice contacts.
+        public var voiceCapacity: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, password, displayName, chatCapacity, voiceCapacity }
+
+        /// Decodes strictly.
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            username = try c.required(.username)
+            password = try c.required(.password)
+            displayName = try c.required(.displayName)
+            chatCapacity = try c.optional(.chatCapacity, default: 3)
+            voiceCapacity = try c.optional(.voiceCapacity, default: 1)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case credentials, agents }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        credentials = try c.required(.credentials)
+        agents = try c.required(.agents)
+    }
+}
+
+/// `routing`: how contacts reach agents.
+public struct RoutingConfig: Sendable, Decodable {
+    /// How long an escalated contact waits for the agent of its related contact.
+    public var preferredAgentSeconds: Int
+    /// How long an agent has to accept an offer.
+    public var offerTimeoutSeconds: Int
+    /// How long an agent who rejected a contact is skipped for it.
+    public var rejectCooldownSeconds: Int
+    /// Queue for contacts started through the API.
+    public var defaultQueue: String
+    /// How long an agent session token lives.
+    public var sessionTtlSeconds: Int
+    /// How often offer deadlines are checked.
+    public var tickIntervalMs: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case preferredAgentSeconds, offerTimeoutSeconds, rejectCooldownSeconds, defaultQueue, sessionTtlSeconds, tickIntervalMs
+    }
+
+    static func defaults() throws -> RoutingConfig { try JSONDecoder().decode(RoutingConfig.self, from: Data("{}".utf8)) }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        preferredAgentSeconds = try c.optional(.preferredAgentSeconds, default: 30)
+        offerTimeoutSeconds = try c.optional(.offerTimeoutSeconds, default: 20)
+        rejectCooldownSeconds = try c.optional(.rejectCooldownSeconds, default: 60)
+        defaultQueue = try c.optional(.defaultQueue, default: "default")
+        sessionTtlSeconds = try c.optional(.sessionTtlSeconds, default: 43_200)
+        tickIntervalMs = try c.optional(.tickIntervalMs, default: 500)
+    }
+}
+
+/// `webrtc`: what browsers get for ICE.
+public struct WebRTCConfig: Sendable, Decodable {
+    /// RTCIceServer entries passed to browsers as they are (urls, username, credential).
+    public var iceServers: [IceServer]
+
+    /// One RTCIceServer.
+    public struct IceServer: Sendable, Codable {
+        /// STUN/TURN URLs.
+        public var urls: [String]
+        /// TURN user name.
+        public var username: String?
+        /// TURN credential.
+        public var credential: String?
+    }
+
+    init(iceServers: [IceServer]) { self.iceServers = iceServers }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case iceServers }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        iceServers = try c.optional(.iceServers, default: [])
+    }
+}
+
+/// `paths`: folders the server reads, relative to the working directory.
+public struct PathsConfig: Sendable, Decodable {
+    /// Static web files.
+    public var web: String
+    /// Lua scripts.
+    public var lua: String
+
+    init(web: String, lua: String) {
+        self.web = web
+        self.lua = lua
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case web, lua }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        web = try c.optional(.web, default: "web")
+        lua = try c.optional(.lua, default: "lua")
+    }
+}

@@ -1,0 +1,34 @@
+import Hummingbird
+import Metrics
+import Prometheus
+import RedisClient
+
+/// `GET /health` and `GET /metrics`.
+struct HealthController: Sendable {
+    let redis: RedisClient
+    let nodeId: String
+    let registry: PrometheusCollectorRegistry
+    let poolInFlight = Gauge(label: "redis_pool_commands_in_flight")
+    let poolConnected = Gauge(label: "redis_pool_connections_connected")
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("health", use: health)
+        routes.get("metrics", use: metrics)
+        return routes
+    }
+
+    @Sendable func health(request: Request, context: AppRequestContext) async throws -> Response {
+        let redisOK = (try? await redis.ping()) == "PONG"
+        let body = #"{"status":"\#(redisOK ? "ok" : "unavailable")","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
+        return Response(status: redisOK ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    @Sendable func metrics(request: Request, context: AppRequestContext) async throws -> Response {
+        poolInFlight.record(redis.commandsInFlight)
+        poolConnected.record(redis.connectedCount)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+}

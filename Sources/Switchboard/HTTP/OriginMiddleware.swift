@@ -1,0 +1,31 @@
+import Hummingbird
+
+/// Serves a request carrying `Origin` only if the origin is allowed, and answers CORS for those (SPEC §3).
+/// Requests without `Origin` (servers, SDKs, load tools) pass.
+struct OriginMiddleware<Context: RequestContext>: RouterMiddleware {
+    let allowed: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        guard allowed.contains(origin) else {
+            throw APIError(.forbidden, "UNAUTHORIZED", "origin \(origin) is not allowed")
+        }
+        if request.method == .options {
+            var response = Response(status: .noContent)
+            response.headers[.accessControlAllowMethods] = "GET, POST, PUT, DELETE, OPTIONS"
+            response.headers[.accessControlAllowHeaders] =
+                request.headers[.accessControlRequestHeaders] ?? "content-type, authorization, x-amz-bearer"
+            response.headers[.accessControlMaxAge] = "600"
+            add(origin, to: &response)
+            return response
+        }
+        var response = try await next(request, context)
+        add(origin, to: &response)
+        return response
+    }
+
+    private func add(_ origin: String, to response: inout Response) {
+        response.headers[.accessControlAllowOrigin] = origin
+        response.headers[.vary] = "Origin"
+    }
+}

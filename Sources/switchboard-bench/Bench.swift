@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// Benchmarks, each printed beside a reference measured in the same run.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-bench",
+        abstract: "Benchmarks of the Redis client and the real-time path.",
+        subcommands: [RedisBench.self])
+}

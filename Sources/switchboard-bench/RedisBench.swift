@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import RedisClient
+import TestSupport
+
+/// `switchboard-bench redis`: our client against `redis-benchmark` on the same Redis, same clients and pipeline depth.
+struct RedisBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "redis", abstract: "SET/GET/EVALSHA ops/s vs redis-benchmark.")
+
+    @Option(help: "Redis to measure against; without it a private redis-server is started.") var redis: String?
+    @Option(help: "Requests per measurement.") var requests = 200_000
+    @Option(help: "Concurrent clients (redis-benchmark -c; our concurrent tasks and pool connections).") var clients = 50
+    @Option(parsing: .upToNextOption, help: "Pipeline depths.") var depths: [Int] = [1, 16]
+
+    func run() async throws {
+        var server: RedisServer?
+        let url: String
+        if let redis {
+            url = redis
+        } else {
+            server = try await RedisServer()
+            url = server!.url
+        }
+        let configuration = try RedisConfiguration(url: url, base: RedisConfiguration(poolSize: clients))
+        let client = RedisClient(configuration: configuration)
+        let script = try await client.load(name: "bench_incr", source: "return redis.call('INCRBY', KEYS[1], ARGV[1])")
+        _ = try await client.pipeline((0..<clients).map { _ in RedisCommand("PING") })  // open every connection first
+
+        print("requests=\(requests) clients=\(clients) redis=\(url)")
+        print("test        depth  switchboard ops/s  redis-benchmark ops/s  ratio")
+        for depth in depths {
+            for test in ["SET", "GET", "EVALSHA"] {
+                let ours = try await measure(client: client, test: test, depth: depth, script: script)
+                let reference = try referenceOps(configuration: configuration, test: test, depth: depth, sha: script.sha)
+                let ratio = reference > 0 ? ours / reference : 0
+                print(test.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "  %5d  %17.0f  %21.0f  %5.2f", depth, ours, reference, ratio))
+            }
+        }
+        await client.close()
+        server?.stop()
+    }
+
+    private func command(_ test: String, _ i: Int, sha: String) -> RedisCommand {
+        switch test {
+        case "SET": RedisCommand("SET", "key:__rand_int__", "xxx")
+        case "GET": RedisCommand("GET", "key:__rand_int__")
+        default: RedisCommand("EVALSHA", sha, "1", "bench:counter", "1")
+        }
+    }
+
+    /// Ops/s of `clients` tasks, each sending batches of `depth` commands and waiting for them, as redis-benchmark's clients do.
+    private func measure(client: RedisClient, test: String, depth: Int, script: RedisScript) async throws -> Double {
+        let perClient = requests / clients / depth
+        let batch = (0..<depth).map { command(test, $0, sha: script.sha) }
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    for _ in 0..<perClient {
+                        if depth == 1 { try await client.send(batch[0]) } else { _ = try await client.pipeline(batch) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        return Double(perClient * clients * depth) / seconds
+    }
+
+    private func referenceOps(configuration: RedisConfiguration, test: String, depth: Int, sha: String) throws -> Double {
+        let output = NSTemporaryDirectory() + "sb-bench-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var arguments = ["-h", configuration.host, "-p", String(configuration.port), "-n", String(requests), "-c", String(clients),
+                         "-P", String(depth), "--csv"]
+        switch test {
+        case "SET", "GET": arguments += ["-t", test.lowercased()]
+        default: arguments += ["EVALSHA", sha, "1", "bench:counter", "1"]
+        }
+        let pid = try ChildProcess.spawn("/usr/bin/redis-benchmark", arguments, outputPath: output)
+        guard ChildProcess.wait(pid, timeout: 300) == 0 else { throw ValidationError("redis-benchmark failed") }
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        // CSV: "test","rps",... ; the last data line is the one measured.
+        for line in text.split(separator: "\n").reversed() {
+            let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            if fields.count >= 2, let rps = Double(fields[1]) { return rps }
+        }
+        throw ValidationError("cannot read redis-benchmark output: \(text)")
+    }
+}

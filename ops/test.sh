@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: Swift tests (unit, Redis, multi-node), JS unit tests, Python tests (routing scripts,
+# boto3 against the Connect-compatible API, browser tests with Playwright + Chromium). Installs what is missing,
+# starts a throwaway Redis on a free port and one server node, and stops them at the end. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. ops/lib.sh
+sb_install_runtime
+command -v node >/dev/null || sb_apt_install nodejs
+[ -x /usr/bin/chromium ] || sb_apt_install chromium
+python3 - <<'PY' 2>/dev/null || sb_pip_install pytest redis boto3 playwright
+import pytest, redis, boto3, playwright
+PY
+
+work=$(mktemp -d /tmp/switchboard-test.XXXXXX)
+redis_port=$(sb_free_port)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  --daemonize yes --logfile "$work/redis.log" >/dev/null
+sb_wait_for_port "$redis_port" 20 || { echo "test Redis did not start" >&2; exit 1; }
+export SWITCHBOARD_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+echo "test Redis on $SWITCHBOARD_TEST_REDIS_URL"
+
+failed=()
+swift build --build-tests || { echo "build failed" >&2; exit 1; }
+export SWITCHBOARD_BIN="$PWD/.build/debug/switchboard"
+export SWITCHBOARD_REPO="$PWD"
+swift test --skip-build || failed+=("swift test")
+
+node --test web/test/ || failed+=("node --test")
+
+# One node for the Python suites (boto3 acceptance, browser tests), on its own port and Redis database.
+server_port=$(sb_free_port)
+python3 - "$work/config.json" "$server_port" "$redis_port" <<'PY'
+import json, sys
+path, port, redis_port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+c = json.load(open("config.json"))
+c["node"]["port"] = port
+c["redis"]["url"] = f"redis://127.0.0.1:{redis_port}/1"
+c["security"]["allowedOrigins"] = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+c["security"]["rateLimits"]["startContactPerMinutePerIp"] = 0
+json.dump(c, open(path, "w"), indent=2)
+PY
+"$SWITCHBOARD_BIN" serve --config "$work/config.json" --node-id test-node >"$work/server.log" 2>&1 &
+server_pid=$!
+if sb_wait_for_port "$server_port" 60; then
+  export SWITCHBOARD_URL="http://127.0.0.1:$server_port"
+  mkdir -p test-artifacts
+  python3 -m pytest -q -p no:cacheprovider Tests/python Tests/browser || failed+=("pytest")
+else
+  echo "server did not start:" >&2; cat "$work/server.log" >&2; failed+=("server start")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  [ -s "$work/server.log" ] && { echo "--- last server log lines"; tail -40 "$work/server.log"; }
+  exit 1
+fi
+echo "all suites passed"
