@@ -44,11 +44,18 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     redisLogger[metadataKey: "component"] = "redis"
     let redis = RedisClient(configuration: redisConfiguration, logger: redisLogger)
 
+    let keys = RedisKeys(prefix: config.redis.keyPrefix)
+    let eventLog = EventLog(redis: redis, config: config.events)
+    let contacts: any ContactService = LocalContactEngine(redis: redis, keys: keys, events: eventLog, connect: config.connect)
+
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry).endpoints)
+    router.addRoutes(CustomerController(contacts: contacts,
+                                        rateLimiter: RateLimiter(redis: redis, keys: keys, perMinute: config.security.rateLimits.startContactPerMinutePerIp),
+                                        security: config.security).endpoints)
 
     var app = Application(
         router: router,

@@ -1,0 +1,80 @@
+/// What the customer API asks of a contact engine: the embedded one, or Amazon Connect in AWS mode.
+public protocol ContactService: Sendable {
+    /// Starts a chat contact for a customer.
+    func startChat(_ request: StartContactRequest) async throws -> StartedContact
+    /// Starts a WebRTC voice contact, possibly related to a chat.
+    func startVoice(_ request: StartContactRequest) async throws -> StartedContact
+    /// The contact with its attributes; `nil` when unknown.
+    func contact(id: String) async throws -> ContactRecord?
+}
+
+/// A request to start a contact, already validated by the customer API.
+public struct StartContactRequest: Sendable {
+    /// Contact attributes to set (SPEC §3).
+    public var attributes: [String: String]
+    /// Customer's display name.
+    public var customerName: String
+    /// Related contact, for an escalation.
+    public var relatedContactId: String?
+
+    /// Makes a request.
+    public init(attributes: [String: String], customerName: String, relatedContactId: String?) {
+        self.attributes = attributes
+        self.customerName = customerName
+        self.relatedContactId = relatedContactId
+    }
+}
+
+/// What starting a contact returns to the customer.
+public struct StartedContact: Sendable, Encodable {
+    /// New contact id.
+    public var contactId: String
+    /// The customer participant's id.
+    public var participantId: String
+    /// Token for the Participant Service.
+    public var participantToken: String
+    /// StartWebRTCContact's ConnectionData, for voice; raw JSON.
+    public var connectionData: RawJSON?
+
+    /// Makes a result.
+    public init(contactId: String, participantId: String, participantToken: String, connectionData: RawJSON? = nil) {
+        self.contactId = contactId
+        self.participantId = participantId
+        self.participantToken = participantToken
+        self.connectionData = connectionData
+    }
+}
+
+/// A JSON value carried through as already-encoded text.
+public struct RawJSON: Sendable, Encodable {
+    /// The JSON text.
+    public var text: String
+
+    /// Wraps JSON text.
+    public init(_ text: String) { self.text = text }
+
+    /// Encodes by re-parsing, so the result nests as an object rather than a string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(AnyJSON(JSON.object(Array(text.utf8)) ?? [:]))
+    }
+}
+
+/// An `Encodable` wrapper for values from JSONSerialization.
+struct AnyJSON: Encodable {
+    let value: Any
+    init(_ value: Any) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch value {
+        case let v as String: try container.encode(v)
+        case let v as Bool: try container.encode(v)
+        case let v as Int: try container.encode(v)
+        case let v as Double: try container.encode(v)
+        case let v as [Any]: try container.encode(v.map(AnyJSON.init))
+        case let v as [String: Any]: try container.encode(v.mapValues(AnyJSON.init))
+        default: try container.encodeNil()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import RedisClient
+
+/// `POST /start-chat-contact` and `POST /start-voice-contact` (SPEC §3): validation, rate limit, then the contact engine.
+struct CustomerController: Sendable {
+    let contacts: any ContactService
+    let rateLimiter: RateLimiter
+    let security: SecurityConfig
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post("start-chat-contact", use: startChat)
+        routes.post("start-voice-contact", use: startVoice)
+        return routes
+    }
+
+    @Sendable func startChat(request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await StartBody(request: request, context: context, maxBytes: security.maxBodyBytes)
+        if let method = body.initiationMethod, method != "Chat" {
+            throw APIError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
+        }
+        try await rateLimiter.check("start-contact", ip: context.clientIP)
+        let attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
+        try checkSize(attributes)
+        let started = try await contacts.startChat(StartContactRequest(attributes: attributes, customerName: body.customerName,
+                                                                       relatedContactId: nil))
+        return try jsonResponse(started)
+    }
+
+    @Sendable func startVoice(request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await StartBody(request: request, context: context, maxBytes: security.maxBodyBytes)
+        let method = body.initiationMethod ?? "Voice"
+        guard ["Chat", "Voice"].contains(method) else { throw APIError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
+        try await rateLimiter.check("start-contact", ip: context.clientIP)
+        var attributes = ["userId": body.userId, "InitiationMethod": method, "interactionMode": "voice-chat"]
+        if let related = body.relatedContactId {
+            let contact = try await contacts.contact(id: related)
+            guard let contact, contact.channel == "CHAT", !contact.isEnded, contact.userId == body.userId else {
+                throw APIError(.badRequest, "INVALID_RELATED_CONTACT",
+                               "relatedContactId must name an active chat contact of the same userId")
+            }
+            attributes["relatedContactId"] = related
+            attributes["interactionMode"] = "escalated"
+        }
+        try checkSize(attributes)
+        let started = try await contacts.startVoice(StartContactRequest(attributes: attributes, customerName: body.customerName,
+                                                                        relatedContactId: body.relatedContactId))
+        return try jsonResponse(started)
+    }
+
+    private func checkSize(_ attributes: [String: String]) throws {
+        let size = attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if size > security.maxAttributeBytes {
+            throw APIError(.contentTooLarge, "PAYLOAD_TOO_LARGE", "contact attributes exceed \(security.maxAttributeBytes) bytes")
+        }
+    }
+}
+
+/// The JSON body both start routes share, validated.
+struct StartBody {
+    var userId: String
+    var customerName: String
+    var initiationMethod: String?
+    var relatedContactId: String?
+
+    static let maxNameLength = 128
+
+    init(request: Request, context: AppRequestContext, maxBytes: Int) async throws {
+        let buffer = try await request.body.collect(upTo: maxBytes)
+        guard let object = JSON.object(buffer.readableBytesView) else { throw APIError.invalid("body must be a JSON object") }
+        guard let userId = object["userId"] as? String else { throw APIError.invalid("\"userId\" is required") }
+        guard Self.isValidUserId(userId) else {
+            throw APIError.invalid("\"userId\" must look like user_<uuid> (user_ followed by 36 hex digits and dashes)")
+        }
+        self.userId = userId
+        if let name = object["customerName"], !(name is String) { throw APIError.invalid("\"customerName\" must be a string") }
+        let name = (object["customerName"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard name.count <= Self.maxNameLength else { throw APIError.invalid("\"customerName\" is longer than \(Self.maxNameLength) characters") }
+        customerName = name.isEmpty ? "Customer" : name
+        if let method = object["initiationMethod"], !(method is String) { throw APIError.invalid("\"initiationMethod\" must be a string") }
+        initiationMethod = object["initiationMethod"] as? String
+        if let related = object["relatedContactId"], !(related is String) { throw APIError.invalid("\"relatedContactId\" must be a string") }
+        relatedContactId = (object["relatedContactId"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `^user_[0-9a-fA-F-]{36}$`.
+    static func isValidUserId(_ id: String) -> Bool {
+        let utf8 = Array(id.utf8)
+        guard utf8.count == 41, id.hasPrefix("user_") else { return false }
+        return utf8[5...].allSatisfy { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) || $0 == 45 }
+    }
+}
+
+/// Encodes a value as a 200 JSON response.
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try JSONEncoder().encode(value)
+    return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
