@@ -6,14 +6,24 @@ public struct RedisScript: Sendable {
     public let name: String
     /// The Lua source, kept so the script can be loaded again after Redis forgets it.
     public let source: String
-    /// The SHA1 Redis returned from SCRIPT LOAD.
+    /// The SHA1 of the source, as SCRIPT LOAD returns it.
     public let sha: String
+
+    /// A script whose SHA1 the caller computed; it is loaded on first use if Redis does not have it.
+    public init(name: String, source: String, sha: String) {
+        self.name = name
+        self.source = source
+        self.sha = sha
+    }
 }
 
 /// Every script of a folder, loaded into Redis at start-up.
 public struct RedisScriptSet: Sendable {
     /// The scripts by name.
     public let scripts: [String: RedisScript]
+
+    /// A set of scripts.
+    public init(scripts: [String: RedisScript]) { self.scripts = scripts }
 
     /// The script called `name`; a missing script is a programming error caught at start-up tests.
     public subscript(name: String) -> RedisScript {

@@ -55,8 +55,7 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
-        let app = try await buildApplication(NodeOptions(config: config, nodeId: nodeId, registry: registry),
-                                             logger: Logger(label: "switchboard"))
-        try await app.runService()
+        let node = try await buildNode(NodeOptions(config: config, nodeId: nodeId, registry: registry), logger: Logger(label: "switchboard"))
+        try await node.run()
     }
 }

@@ -29,8 +29,23 @@ public struct NodeOptions: Sendable {
     }
 }
 
+/// One running node: the HTTP/WebSocket application with its services, and the drain step that runs first on SIGTERM.
+public struct SwitchboardNode: Service {
+    let app: any Service
+    let drain: HubDrain
+    let logger: Logger
+
+    /// Runs until SIGTERM/SIGINT, then drains (SPEC §1) and returns.
+    public func run() async throws {
+        // Groups stop in reverse order: the drain (close sockets with 1012) before the application stops accepting.
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: drain)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
 /// Builds one node: the HTTP/WebSocket server and its long-lived services.
-public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) async throws -> some ApplicationProtocol {
+public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async throws -> SwitchboardNode {
     let logger = {
         var logger = baseLogger
         logger[metadataKey: "node"] = "\(options.nodeId)"
@@ -40,33 +55,52 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let redisConfiguration = try RedisConfiguration(
         url: config.redis.url,
         base: RedisConfiguration(poolSize: config.redis.poolSize, commandTimeout: .milliseconds(Int64(config.redis.commandTimeoutMs))))
-    var redisLogger = logger
-    redisLogger[metadataKey: "component"] = "redis"
-    let redis = RedisClient(configuration: redisConfiguration, logger: redisLogger)
-
+    let redis = RedisClient(configuration: redisConfiguration, logger: logger)
+    let scripts = try ScriptCatalog.read(directory: config.paths.lua)
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
     let contacts: any ContactService = LocalContactEngine(redis: redis, keys: keys, events: eventLog, connect: config.connect)
+    let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
+                          dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
-    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry).endpoints)
+    router.add(middleware: WebController.files(root: config.paths.web))
+    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets).endpoints)
+    router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, perMinute: config.security.rateLimits.startContactPerMinutePerIp),
                                         security: config.security).endpoints)
+    router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
+    let maxFrame = config.security.maxFrameBytes
+    router.ws("ws", shouldUpgrade: { _, _ in
+        // A draining node sends new sockets elsewhere.
+        guard !hub.sockets.isDraining else { throw APIError.unavailable("node is restarting; reconnect") }
+        return .upgrade([:])
+    }) { inbound, outbound, context in
+        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, logger: context.logger).run(inbound: inbound, outbound: outbound)
+    }
 
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router,
-                                       configuration: .init(ws: .init(maxFrameSize: config.security.maxFrameBytes))),
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame))),
         configuration: .init(address: .hostname(config.node.host, port: config.node.port), serverName: "switchboard"),
         onServerRunning: { channel in
             logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
         },
         logger: logger
     )
-    app.addServices(redis)
-    return app
+    app.beforeServerStarts {
+        do {
+            try await ScriptCatalog.preload(scripts, into: redis)
+        } catch {
+            logger.warning("could not load Lua scripts yet; they load on first use", metadata: ["error": "\(error)"])
+        }
+    }
+    // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
+    app.addServices(redis, NodeSubscriber(hub: hub), HubSweeper(hub: hub),
+                    EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
+    return SwitchboardNode(app: app, drain: HubDrain(hub: hub), logger: logger)
 }

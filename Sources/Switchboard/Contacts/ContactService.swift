@@ -6,6 +6,17 @@ public protocol ContactService: Sendable {
     func startVoice(_ request: StartContactRequest) async throws -> StartedContact
     /// The contact with its attributes; `nil` when unknown.
     func contact(id: String) async throws -> ContactRecord?
+    /// Several contacts at once (the event consumer's batches); unknown ids are absent from the result.
+    func contacts(ids: [String]) async throws -> [String: ContactRecord]
+}
+
+extension ContactService {
+    /// One lookup after another; engines that can batch override this.
+    public func contacts(ids: [String]) async throws -> [String: ContactRecord] {
+        var records: [String: ContactRecord] = [:]
+        for id in ids { records[id] = try await contact(id: id) }
+        return records
+    }
 }
 
 /// A request to start a contact, already validated by the customer API.

@@ -33,6 +33,16 @@ public struct LocalContactEngine: ContactService {
         ContactRecord(hash: try await redis.hgetall(keys.contact(id)))
     }
 
+    /// Several contacts in one pipelined round trip.
+    public func contacts(ids: [String]) async throws -> [String: ContactRecord] {
+        let replies = try await redis.pipeline(ids.map { RedisCommand("HGETALL", keys.contact($0)) })
+        var records: [String: ContactRecord] = [:]
+        for reply in replies {
+            if let record = ContactRecord(hash: reply.stringMap) { records[record.id] = record }
+        }
+        return records
+    }
+
     /// Writes the record and appends the lifecycle event in one round trip.
     func save(_ contact: ContactRecord, event type: String) async throws {
         var hset: [RedisArgument] = ["HSET", .string(keys.contact(contact.id))]

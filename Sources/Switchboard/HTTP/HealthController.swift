@@ -8,8 +8,10 @@ struct HealthController: Sendable {
     let redis: RedisClient
     let nodeId: String
     let registry: PrometheusCollectorRegistry
+    let sockets: LocalSockets
     let poolInFlight = Gauge(label: "redis_pool_commands_in_flight")
     let poolConnected = Gauge(label: "redis_pool_connections_connected")
+    let socketsOpen = Gauge(label: "realtime_sockets_open")
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -20,6 +22,11 @@ struct HealthController: Sendable {
 
     @Sendable func health(request: Request, context: AppRequestContext) async throws -> Response {
         let redisOK = (try? await redis.ping()) == "PONG"
+        // A draining node reports unavailable so a load balancer stops sending it clients.
+        if sockets.isDraining {
+            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"draining","node":\#(JSON.quote(nodeId))}"#)))
+        }
         let body = #"{"status":"\#(redisOK ? "ok" : "unavailable")","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
         return Response(status: redisOK ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -28,6 +35,7 @@ struct HealthController: Sendable {
     @Sendable func metrics(request: Request, context: AppRequestContext) async throws -> Response {
         poolInFlight.record(redis.commandsInFlight)
         poolConnected.record(redis.connectedCount)
+        socketsOpen.record(sockets.count)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }

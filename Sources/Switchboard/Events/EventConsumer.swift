@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import Metrics
+import RedisClient
+import ServiceLifecycle
+
+/// Every node's consumer of the contact-event stream (SPEC §5): consumer group, batched reads, effects applied once
+/// (de-duplicated on the event id inside the push script), XACK only after the effect, idle entries of crashed
+/// consumers claimed, and entries that failed `maxDeliveries` times moved to `<stream>:dlq` with the error.
+struct EventConsumer: Service {
+    let redis: RedisClient
+    let config: EventsConfig
+    let consumer: String
+    let contacts: any ContactService
+    let hub: RealtimeHub
+    let logger: Logger
+    let processed = Counter(label: "events_processed_total")
+    let deadLettered = Counter(label: "events_dead_lettered_total")
+
+    var deadLetterStream: String { "\(config.stream):dlq" }
+
+    func run() async throws {
+        try await ensureGroup()
+        try await redis.withDedicatedConnection { connection in
+            var lastClaim = ContinuousClock.now
+            let claimEvery = Duration.milliseconds(max(50, config.claimIdleMs / 2))
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    let entries = try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream, count: config.batchSize,
+                                                                  blockMilliseconds: config.blockMs)
+                    if !entries.isEmpty { try await process(entries) }
+                    if ContinuousClock.now - lastClaim > claimEvery {
+                        lastClaim = .now
+                        try await claimIdle()
+                    }
+                } catch let error as RedisError where error.serverErrorPrefix == "NOGROUP" {
+                    try await ensureGroup()
+                } catch {
+                    logger.warning("event consumer: Redis failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+    }
+
+    func ensureGroup() async throws {
+        for attempt in 0..<100 {
+            do {
+                try await redis.xgroupCreate(config.stream, group: config.group, startId: "0")
+                return
+            } catch let error as RedisError where error.code != .server && attempt < 99 {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// Applies a batch: contacts fetched in one round trip, pushes in one, acknowledgements in one. Entries that fail
+    /// stay pending and come back through `claimIdle`.
+    func process(_ entries: [RedisStreamEntry]) async throws {
+        var parsed: [(entry: RedisStreamEntry, event: ContactEvent)] = []
+        for entry in entries {
+            do {
+                guard let text = entry.fields["event"] else { throw APIError.invalid("stream entry has no \"event\" field") }
+                parsed.append((entry, try ContactEvent.parse(text)))
+            } catch {
+                logger.warning("event rejected; it will be retried and then dead-lettered",
+                               metadata: ["entry": "\(entry.id)", "error": "\(error)"])
+            }
+        }
+        let records = parsed.isEmpty ? [:] : try await contacts.contacts(ids: Array(Set(parsed.map(\.event.contactId))))
+        let pushes = parsed.flatMap { EventRules.pushes(for: $0.event, contact: records[$0.event.contactId]) }
+        try await hub.push(pushes)
+        let done = parsed.map(\.entry.id)
+        if !done.isEmpty {
+            try await redis.xack(config.stream, group: config.group, ids: done)
+            processed.increment(by: done.count)
+        }
+    }
+
+    /// Claims entries idle past `claimIdleMs` (a crashed node's, or ours that failed), dead-letters those delivered too
+    /// often, and processes the rest.
+    func claimIdle() async throws {
+        var cursor = "0-0"
+        repeat {
+            let claimed = try await redis.xautoclaim(config.stream, group: config.group, consumer: consumer, minIdleMilliseconds: config.claimIdleMs,
+                                                     start: cursor, count: config.batchSize)
+            cursor = claimed.next
+            if !claimed.deleted.isEmpty { try await redis.xack(config.stream, group: config.group, ids: claimed.deleted) }
+            guard let first = claimed.entries.first, let last = claimed.entries.last else { continue }
+            let pending = try await redis.xpending(config.stream, group: config.group, start: first.id, end: last.id, count: claimed.entries.count,
+                                                   consumer: consumer)
+            let deliveries = Dictionary(pending.map { ($0.id, $0.deliveries) }, uniquingKeysWith: max)
+            var retry: [RedisStreamEntry] = []
+            for entry in claimed.entries {
+                if (deliveries[entry.id] ?? 0) > config.maxDeliveries {
+                    try await deadLetter(entry, deliveries: deliveries[entry.id] ?? 0)
+                } else {
+                    retry.append(entry)
+                }
+            }
+            if !retry.isEmpty { try await process(retry) }
+        } while cursor != "0-0"
+    }
+
+    private func deadLetter(_ entry: RedisStreamEntry, deliveries: Int) async throws {
+        let reason: String
+        if let text = entry.fields["event"] {
+            do {
+                _ = try ContactEvent.parse(text)
+                reason = "processing failed \(deliveries - 1) times"
+            } catch {
+                reason = error.message
+            }
+        } else {
+            reason = "stream entry has no \"event\" field"
+        }
+        var fields = entry.fields.map { ($0.key, $0.value) }
+        fields += [("sourceId", entry.id), ("error", reason), ("deliveries", String(deliveries - 1)), ("deadLetteredBy", consumer)]
+        _ = try await redis.pipeline([
+            RedisCommand(["XADD", .string(deadLetterStream), "MAXLEN", "~", .int(config.maxLength), "*"] + fields.flatMap { [RedisArgument.string($0.0), .string($0.1)] }),
+            RedisCommand("XACK", config.stream, config.group, entry.id),
+        ])
+        deadLettered.increment()
+        logger.error("event moved to dead-letter stream", metadata: ["entry": "\(entry.id)", "error": "\(reason)", "dlq": "\(deadLetterStream)"])
+    }
+}

@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /bridge/events` (SPEC §5): what an EventBridge API destination calls to feed the contact-event stream.
+struct BridgeController: Sendable {
+    let events: EventLog
+    let apiKey: String
+    let security: SecurityConfig
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post("bridge/events", use: ingest)
+        return routes
+    }
+
+    @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {
+        guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], Self.equal(key, apiKey) else {
+            throw APIError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
+        }
+        let body = try await request.body.collect(upTo: security.maxBridgeBodyBytes)
+        let texts = try EventLog.validateBatch(Array(body.readableBytesView), maxBatch: security.maxBridgeBatch)
+        try await events.append(texts)
+        return try jsonResponse(["accepted": texts.count], status: .accepted)
+    }
+
+    /// Compares secrets in constant time (hashing first makes the lengths equal).
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = SHA256.hash(data: Data(a.utf8)), y = SHA256.hash(data: Data(b.utf8))
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+
+/// One customer socket on `/ws` (SPEC §4). A reader loop handles frames; a writer task is the only writer to the socket
+/// and merges replies, replayed pushes and live pushes in eventId order.
+struct CustomerSocket {
+    let hub: RealtimeHub
+    let maxFrameBytes: Int
+    let logger: Logger
+
+    /// Minimum time between TTL refreshes of the socket's Redis record.
+    var touchInterval: Duration { .seconds(min(60, max(1, hub.config.connectionTtlSeconds / 4))) }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let connection = UUID().uuidString.lowercased()
+        let (stream, continuation) = AsyncStream.makeStream(of: SocketOutput.self, bufferingPolicy: .bufferingNewest(10_000))
+        guard hub.sockets.add(connection, continuation) else {
+            try await outbound.close(.unknown(1012), reason: "node is restarting")
+            return
+        }
+        var state = ReaderState()
+        defer { hub.sockets.remove(connection) }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await Self.write(stream, to: outbound) }
+                defer { continuation.finish() }
+                for try await message in inbound.messages(maxSize: maxFrameBytes) {
+                    guard case .text(let text) = message else {
+                        continuation.yield(.frame(Self.error("INVALID_FRAME", "frames must be JSON text")))
+                        continue
+                    }
+                    await handle(text, connection: connection, state: &state, continuation: continuation)
+                }
+                continuation.finish()
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            logger.debug("customer socket ended", metadata: ["error": "\(error)"])
+        }
+        if let userId = state.userId {
+            do {
+                try await hub.unregister(connection: connection, userId: userId)
+            } catch {
+                logger.warning("could not remove socket record; it expires by TTL", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    struct ReaderState {
+        var userId: String?
+        var lastTouch = ContinuousClock.now
+    }
+
+    private func handle(_ text: String, connection: String, state: inout ReaderState,
+                        continuation: AsyncStream<SocketOutput>.Continuation) async {
+        guard let frame = JSON.object(Array(text.utf8)) else {
+            continuation.yield(.frame(Self.error("INVALID_FRAME", "frame is not a JSON object")))
+            return
+        }
+        do {
+            switch frame["action"] as? String {
+            case "register":
+                try await register(frame, connection: connection, state: &state, continuation: continuation)
+            case "ping":
+                continuation.yield(.frame(#"{"type":"pong"}"#))
+                if let userId = state.userId, ContinuousClock.now - state.lastTouch > touchInterval {
+                    state.lastTouch = .now
+                    try await hub.touch(connection: connection, userId: userId)
+                }
+            case let action?:
+                continuation.yield(.frame(Self.error("UNKNOWN_ACTION", "unknown action \(JSON.quote(action)); use register or ping")))
+            case nil:
+                continuation.yield(.frame(Self.error("INVALID_FRAME", "\"action\" is required")))
+            }
+        } catch let error as APIError {
+            continuation.yield(.frame(Self.error(error.code, error.message)))
+        } catch {
+            logger.warning("socket action failed", metadata: ["error": "\(error)"])
+            continuation.yield(.frame(Self.error("SERVICE_UNAVAILABLE", "Service temporarily unavailable. Please try again.")))
+        }
+    }
+
+    private func register(_ frame: [String: Any], connection: String, state: inout ReaderState,
+                          continuation: AsyncStream<SocketOutput>.Continuation) async throws {
+        guard let userId = frame["userId"] as? String, StartBody.isValidUserId(userId) else {
+            throw APIError.invalid("\"userId\" must look like user_<uuid>")
+        }
+        var after: StreamID?
+        if let last = frame["lastEventId"] {
+            guard let text = last as? String, let id = StreamID(text) else {
+                throw APIError.invalid("\"lastEventId\" must be an eventId from an earlier push")
+            }
+            after = id
+        }
+        if let previous = state.userId, previous != userId {
+            try await hub.unregister(connection: connection, userId: previous)
+        }
+        try await hub.register(connection: connection, userId: userId)
+        state.userId = userId
+        state.lastTouch = .now
+        continuation.yield(.frame(#"{"type":"registered","connectionId":"\#(connection)","userId":"\#(userId)","node":\#(JSON.quote(hub.nodeId))}"#))
+        if let after {
+            for (id, text) in try await hub.replay(userId: userId, after: after) { continuation.yield(.replay(id, text)) }
+        }
+        continuation.yield(.live)
+    }
+
+    static func error(_ code: String, _ message: String) -> String {
+        #"{"type":"error","code":\#(JSON.quote(code)),"message":\#(JSON.quote(message))}"#
+    }
+
+    /// The writer: holds live pushes back until replay is done, then sends each eventId at most once, in order.
+    private static func write(_ stream: AsyncStream<SocketOutput>, to outbound: WebSocketOutboundWriter) async throws {
+        var live = false
+        var held: [(StreamID, String)] = []
+        var lastSent: StreamID?
+        func send(_ id: StreamID, _ text: String) async throws {
+            if let lastSent, id <= lastSent { return }
+            try await outbound.write(.text(text))
+            lastSent = id
+        }
+        for await item in stream {
+            switch item {
+            case .frame(let text):
+                try await outbound.write(.text(text))
+            case .replay(let id, let text):
+                try await send(id, text)
+            case .live:
+                live = true
+                for (id, text) in held.sorted(by: { $0.0 < $1.0 }) { try await send(id, text) }
+                held = []
+            case .push(let id, let text):
+                if live { try await send(id, text) } else { held.append((id, text)) }
+            case .close(let code, let reason):
+                try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Logging
+import RedisClient
+import ServiceLifecycle
+
+/// Keeps this node's liveness key fresh and purges the socket records of nodes whose key expired (crashed nodes),
+/// so pushes stop going to sockets nobody holds.
+struct HubSweeper: Service {
+    let hub: RealtimeHub
+
+    func run() async throws {
+        let interval = Duration.milliseconds(Int(hub.config.sweepIntervalSeconds * 1000))
+        // Cancelled on shutdown: the sleep between rounds must not hold the node up.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await sweep()
+                } catch {
+                    hub.logger.warning("hub sweep failed; retrying", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// One round: refresh our liveness, purge nodes without one. Returns the number of purged connections.
+    @discardableResult
+    func sweep() async throws -> Int {
+        let keys = hub.keys
+        try await hub.redis.set(keys.nodeAlive(hub.nodeId), "1", expireMilliseconds: hub.config.nodeTtlSeconds * 1000)
+        var purged = 0
+        for node in try await hub.redis.smembers(keys.nodes) where node != hub.nodeId {
+            let removed = try await hub.redis.evalScript(hub.scripts["realtime_purge_node"], keys: [keys.realtime],
+                                                         args: [.string(node), "0"]).int ?? 0
+            if removed >= 0 {
+                hub.logger.notice("purged sockets of a dead node", metadata: ["deadNode": "\(node)", "connections": "\(removed)"])
+                purged += removed
+            }
+        }
+        return purged
+    }
+}
+
+/// Runs first on SIGTERM (it is placed after the HTTP application in the node's service group, and groups stop in
+/// reverse order): stop taking sockets, close them with 1012 so clients reconnect elsewhere, remove this node's
+/// socket records; then the application stops accepting and the event consumer finishes its batch.
+struct HubDrain: Service {
+    let hub: RealtimeHub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let asked = hub.sockets.drain(code: 1012, reason: "service restart")
+        hub.logger.notice("draining: closing customer sockets with 1012", metadata: ["sockets": "\(asked)"])
+        let deadline = ContinuousClock.now + .seconds(5)
+        while hub.sockets.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        do {
+            try await hub.redis.evalScript(hub.scripts["realtime_purge_node"], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
+        } catch {
+            hub.logger.warning("could not remove this node's socket records; survivors will purge them", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Logging
+import RedisClient
+import ServiceLifecycle
+
+/// Receives pushes published for this node's sockets (one pub/sub channel per node) and hands them to the sockets.
+/// The client resubscribes by itself after Redis restarts.
+struct NodeSubscriber: Service {
+    let hub: RealtimeHub
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await hub.redis.subscribe(channels: [hub.keys.nodeChannel(hub.nodeId)]) { messages in
+                for await message in messages { hub.sockets.deliver(message.text) }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import RedisClient
+
+/// The customer WebSocket hub's Redis side (SPEC §4): socket records with TTL, the per-user set, pushes fanned out to
+/// whichever node holds a user's sockets, and the per-user replay log. Each operation is one script call.
+public struct RealtimeHub: Sendable {
+    let redis: RedisClient
+    let scripts: RedisScriptSet
+    let keys: RedisKeys
+    let nodeId: String
+    let config: RealtimeConfig
+    let dedupeTtlMs: Int
+    let sockets: LocalSockets
+    let logger: Logger
+
+    init(redis: RedisClient, scripts: RedisScriptSet, keys: RedisKeys, nodeId: String, config: RealtimeConfig, dedupeTtlSeconds: Int,
+         logger: Logger) {
+        self.redis = redis
+        self.scripts = scripts
+        self.keys = keys
+        self.nodeId = nodeId
+        self.config = config
+        self.dedupeTtlMs = dedupeTtlSeconds * 1000
+        self.sockets = LocalSockets()
+        self.logger = logger
+    }
+
+    var connectionTtlMs: Int { config.connectionTtlSeconds * 1000 }
+
+    func register(connection: String, userId: String) async throws {
+        try await redis.evalScript(scripts["realtime_register"], keys: [keys.realtime],
+                                   args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(Self.nowMillis())])
+    }
+
+    func unregister(connection: String, userId: String) async throws {
+        try await redis.evalScript(scripts["realtime_unregister"], keys: [keys.realtime],
+                                   args: [.string(connection), .string(userId), .string(nodeId)])
+    }
+
+    /// Refreshes a socket's TTL (called on traffic, throttled by the socket).
+    func touch(connection: String, userId: String) async throws {
+        _ = try await redis.pipeline([
+            RedisCommand("PEXPIRE", keys.connection(connection), String(connectionTtlMs)),
+            RedisCommand("PEXPIRE", keys.userConnections(userId), String(connectionTtlMs)),
+        ])
+    }
+
+    /// One push for a user. `payload` is a JSON object without `eventId`; `dedupe` makes a retried push a no-op.
+    public struct Push: Sendable {
+        var userId: String
+        var payload: String
+        var dedupe: String
+    }
+
+    /// Sends pushes in one pipelined round trip; returns how many sockets each reached (-1: duplicate).
+    @discardableResult
+    func push(_ pushes: [Push]) async throws -> [Int] {
+        guard !pushes.isEmpty else { return [] }
+        let script = scripts["realtime_push"]
+        let arguments = pushes.map { push -> [RedisArgument] in
+            ["EVALSHA", .string(script.sha), "1", .string(keys.realtime), .string(push.userId), .string(push.payload), .string(push.dedupe),
+             .int(dedupeTtlMs), .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)]
+        }
+        var replies = try await redis.pipeline(arguments.map(RedisCommand.init))
+        for (index, reply) in replies.enumerated() {
+            guard case .error(let message) = reply else { continue }
+            guard message.hasPrefix("NOSCRIPT") else { throw RedisError(.server, message) }
+            // Redis lost the script (restart, SCRIPT FLUSH): evalScript loads it and retries.
+            replies[index] = try await redis.evalScript(script, keys: [keys.realtime], args: Array(arguments[index].dropFirst(4)))
+        }
+        return replies.map { $0.array?.first?.int ?? 0 }
+    }
+
+    /// Pushes made for `userId` after `eventId` and still inside the replay window, oldest first, as ready frames.
+    func replay(userId: String, after eventId: StreamID) async throws -> [(StreamID, String)] {
+        let windowStart = UInt64(max(0, Self.nowMillis() - config.replayWindowSeconds * 1000))
+        let start = eventId.milliseconds >= windowStart ? "(\(eventId)" : "\(windowStart)-0"
+        let entries = try await redis.xrange(keys.replay(userId), start: start, end: "+", count: config.replayMaxPerUser)
+        return entries.compactMap { entry in
+            guard let id = StreamID(entry.id), let payload = entry.fields["m"], payload.hasPrefix("{") else { return nil }
+            return (id, #"{"eventId":"\#(entry.id)","# + payload.dropFirst())
+        }
+    }
+
+    static func nowMillis() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+}

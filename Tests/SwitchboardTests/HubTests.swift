@@ -1,0 +1,179 @@
+import Foundation
+import RedisClient
+import Testing
+import TestSupport
+
+@Suite("Real-time hub across real server nodes")
+struct HubTests {
+    @Test("a socket on node B gets enable_escalation for an event ingested on node A; Voice gets none")
+    func crossNodeEscalation() async throws {
+        let deployment = try await TestDeployment()
+        let a = try await deployment.start()
+        let b = try await deployment.start()
+        let user = newUserId()
+        let chat = try await a.startChat(userId: user)
+        let socket = try await b.register(user)
+        let (status, body) = try await a.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chat))
+        #expect(status == 202 && body?["accepted"] as? Int == 1)
+        let connected = try await socket.next(type: "agent_connected")
+        #expect(connected["contactId"] as? String == chat)
+        let escalation = try await socket.next(type: "enable_escalation")
+        #expect(escalation["contactId"] as? String == chat && escalation["userId"] as? String == user)
+        #expect((escalation["eventId"] as? String).map { !$0.isEmpty } == true)
+
+        // A voice contact started as Voice: agent_connected, but never enable_escalation.
+        let voice = try await a.startVoice(userId: user)
+        try await a.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: voice, channel: "VOICE"))
+        #expect(try await socket.next(type: "agent_connected")["contactId"] as? String == voice)
+        #expect(await socket.expectNone(type: "enable_escalation"))
+
+        try await a.bridge(contactEvent("DISCONNECTED", contactId: voice, channel: "VOICE"))
+        let ended = try await socket.next(type: "contact_ended")
+        #expect(ended["contactId"] as? String == voice && ended["channel"] as? String == "VOICE")
+    }
+
+    @Test("a duplicated event id gives one push")
+    func duplicateEventId() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        let user = newUserId()
+        let chat = try await node.startChat(userId: user)
+        let socket = try await node.register(user)
+        let event = contactEvent("CONNECTED_TO_AGENT", contactId: chat)
+        try await node.bridge([event, event])
+        try await node.bridge(event)
+        _ = try await socket.next(type: "enable_escalation")
+        #expect(await socket.expectNone(type: "enable_escalation", within: .milliseconds(800)))
+    }
+
+    @Test("register with lastEventId replays exactly the missed pushes, in order, before live ones")
+    func replayAfterReconnect() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        let user = newUserId()
+        var chats: [String] = []
+        for _ in 0..<5 { chats.append(try await node.startChat(userId: user)) }
+        let first = try await node.register(user)
+        try await node.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chats[0]))
+        _ = try await first.next(type: "agent_connected")
+        let last = try await first.next(type: "enable_escalation")
+        let lastEventId = try #require(last["eventId"] as? String)
+        first.close()
+        _ = try await first.waitForClose()
+
+        // Missed while away: 4 contacts × (agent_connected + enable_escalation).
+        try await node.bridge(chats[1...].map { contactEvent("CONNECTED_TO_AGENT", contactId: $0) })
+        try await Task.sleep(for: .milliseconds(500))
+        let again = try await node.register(user, lastEventId: lastEventId)
+        var replayed: [(String, String)] = []
+        for _ in 0..<8 {
+            let frame = try await again.next()
+            replayed.append((frame["type"] as! String, frame["contactId"] as! String))
+        }
+        let expected = chats[1...].flatMap { [("agent_connected", $0), ("enable_escalation", $0)] }
+        #expect(Set(replayed.map { "\($0.0)/\($0.1)" }) == Set(expected.map { "\($0.0)/\($0.1)" }))
+        // In order per contact (events were processed in stream order).
+        let order = replayed.map(\.1)
+        #expect(order.enumerated().allSatisfy { i, id in i == 0 || chats.firstIndex(of: order[i - 1])! <= chats.firstIndex(of: id)! })
+        #expect(await again.expectNone(type: "enable_escalation"))
+        // Live pushes continue after the replay.
+        try await node.bridge(contactEvent("DISCONNECTED", contactId: chats[4]))
+        #expect(try await again.next(type: "contact_ended")["contactId"] as? String == chats[4])
+    }
+
+    @Test("a node killed with events pending: another node finishes them, none lost, none pushed twice; its sockets are purged")
+    func killedNodeWorkIsFinished() async throws {
+        let deployment = try await TestDeployment { config in
+            var events = config["events"] as! [String: Any]
+            events["claimIdleMs"] = 600
+            config["events"] = events
+            var realtime = config["realtime"] as! [String: Any]
+            realtime["nodeTtlSeconds"] = 2
+            realtime["sweepIntervalSeconds"] = 0.5
+            config["realtime"] = realtime
+        }
+        let doomed = try await deployment.start()
+        let survivor = try await deployment.start()
+        let redis = try await TestRedis.client()
+        let users = (0..<20).map { _ in newUserId() }
+        var contacts: [String] = []
+        for user in users { contacts.append(try await survivor.startChat(userId: user)) }
+        var sockets: [TestSocket] = []
+        for user in users { sockets.append(try await survivor.register(user)) }
+        let doomedSocket = try await doomed.register(users[0])
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:node:\(doomed.nodeId):conns").count == 1)
+
+        // Freeze the doomed node, then hand its consumer the events as if it had read them (XADDs and its XREADGROUP in
+        // one transaction, so the survivor's blocked read cannot take any first), then kill it before any XACK.
+        kill(doomed.pid!, SIGSTOP)
+        var transaction = [RedisCommand("MULTI")]
+        for contact in contacts {
+            let event = String(decoding: try JSONSerialization.data(withJSONObject: contactEvent("CONNECTED_TO_AGENT", contactId: contact)), as: UTF8.self)
+            transaction.append(RedisCommand("XADD", deployment.stream, "*", "event", event))
+        }
+        transaction += [RedisCommand("XREADGROUP", "GROUP", "processors", doomed.nodeId, "COUNT", "100", "STREAMS", deployment.stream, ">"),
+                        RedisCommand("EXEC")]
+        let replies = try await redis.pipeline(transaction)
+        let taken = replies.last?.array?.last?.array?.first?.array?[1].array ?? []
+        #expect(taken.count == 20)
+        doomed.stop(signal: SIGKILL)
+        _ = doomedSocket
+
+        for (index, socket) in sockets.enumerated() {
+            let push = try await socket.next(type: "enable_escalation", timeout: .seconds(10))
+            #expect(push["contactId"] as? String == contacts[index])
+        }
+        for socket in sockets { #expect(await socket.expectNone(type: "enable_escalation", within: .milliseconds(100))) }
+        #expect(try await redis.xpending(deployment.stream, group: "processors", count: 100).isEmpty)
+
+        // The dead node's socket records go once its liveness key expires.
+        var purged = false
+        for _ in 0..<100 where !purged {
+            let nodeConns = try await redis.smembers("\(deployment.prefix):{rt}:node:\(doomed.nodeId):conns")
+            let nodes = try await redis.smembers("\(deployment.prefix):{rt}:nodes")
+            purged = nodeConns.isEmpty && !nodes.contains(doomed.nodeId)
+            if !purged { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(purged)
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(users[0]):conns").count == 1)
+    }
+
+    @Test("a poison event lands in the dead-letter stream after maxDeliveries, with the error")
+    func poisonEventDeadLettered() async throws {
+        let deployment = try await TestDeployment { config in
+            var events = config["events"] as! [String: Any]
+            events["claimIdleMs"] = 200
+            events["maxDeliveries"] = 3
+            config["events"] = events
+        }
+        let node = try await deployment.start()
+        let redis = try await TestRedis.client()
+        let poisonId = try await redis.xadd(deployment.stream, fields: [("event", #"{"id":"p1","detail-type":"nope"}"#)])
+        var dead: [RedisStreamEntry] = []
+        for _ in 0..<100 where dead.isEmpty {
+            dead = try await redis.xrange(deployment.stream + ":dlq")
+            if dead.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let entry = try #require(dead.first)
+        #expect(entry.fields["sourceId"] == poisonId)
+        #expect(entry.fields["deliveries"] == "3")
+        #expect(entry.fields["error"]?.contains("not an Amazon Connect contact event") == true)
+        #expect(try await redis.xpending(deployment.stream, group: "processors", count: 10).isEmpty)
+        _ = node
+    }
+
+    @Test("SIGTERM: sockets close with 1012, the node's records are removed, exit status 0")
+    func sigtermDrains() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        let redis = try await TestRedis.client()
+        let user = newUserId()
+        let socket = try await node.register(user)
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").count == 1)
+        let status = node.stop(signal: SIGTERM)
+        #expect(try await socket.waitForClose() == 1012)
+        #expect(status == 0)
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").isEmpty)
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:node:\(node.nodeId):conns").isEmpty)
+    }
+}
