@@ -11,7 +11,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Multi-modal customer support backend on Redis.",
-        subcommands: [Serve.self])
+        subcommands: [Serve.self, Bridge.self, Inspect.self])
 }
 
 /// Options every subcommand shares.
@@ -28,6 +28,15 @@ struct ConfigOptions: ParsableArguments {
         if let redis { loaded.redis.url = redis }
         return loaded
     }
+
+    /// Loads the config, turning its errors into a usage error that names the key.
+    func loadOrExit() throws -> SwitchboardConfig {
+        do {
+            return try load()
+        } catch let error as SwitchboardError {
+            throw ValidationError(error.description)
+        }
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -39,12 +48,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("node-id"), help: "Node id; default host-pid-random.") var nodeId: String?
 
     func run() async throws {
-        var config: SwitchboardConfig
-        do {
-            config = try options.load()
-        } catch let error as SwitchboardError {
-            throw ValidationError(error.description)
-        }
+        var config = try options.loadOrExit()
         if let host { config.node.host = host }
         if let port { config.node.port = port }
         let nodeId = nodeId ?? config.node.id ?? NodeOptions.makeNodeId()

@@ -6,6 +6,12 @@ public struct EventLog: Sendable {
     let redis: RedisClient
     let config: EventsConfig
 
+    /// An event log on `redis`, configured by `events`.
+    public init(redis: RedisClient, config: EventsConfig) {
+        self.redis = redis
+        self.config = config
+    }
+
     /// Dead-letter stream name.
     public var deadLetterStream: String { "\(config.stream):dlq" }
 

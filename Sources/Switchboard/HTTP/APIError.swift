@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import RedisClient
 
 /// An error answered to an HTTP client as `{"error":{"code","message"}}` (SPEC §3).
@@ -56,6 +57,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             case .unauthorized: return .unauthorized(error.body ?? "unauthorized")
             default: return APIError(error.status, error.status.code >= 500 ? "INTERNAL" : "INVALID_REQUEST", error.body ?? error.status.reasonPhrase)
             }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "PAYLOAD_TOO_LARGE", "request body is too large")
         case is DecodingError:
             return .invalid("request body is not the expected JSON")
         default:

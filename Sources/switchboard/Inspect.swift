@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import RedisClient
+import Switchboard
+
+/// `switchboard inspect`: what Redis holds, for people.
+struct Inspect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what Redis holds about a user, contact, agent, or the event streams.")
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "user | contact | agent | streams") var kind: String
+    @Argument(help: "USERID, CONTACTID or AGENTID") var id: String?
+
+    func run() async throws {
+        let config = try options.loadOrExit()
+        let redis = RedisClient(configuration: try RedisConfiguration(url: config.redis.url))
+        let keys = RedisKeys(prefix: config.redis.keyPrefix)
+        defer { Task { await redis.close() } }
+        switch (kind, id) {
+        case ("user", let id?):
+            let connections = try await redis.smembers(keys.userConnections(id))
+            print("user \(id): \(connections.count) connection(s)")
+            for connection in connections.sorted() {
+                let record = try await redis.hgetall(keys.connection(connection))
+                let ttl = try await redis.pttl(keys.connection(connection))
+                print("  \(connection)  node=\(record["node"] ?? "(expired)")  created=\(record["createdAt"] ?? "-")  ttl=\(ttl / 1000)s")
+            }
+            let replay = try await redis.xrange(keys.replay(id))
+            print("replay log: \(replay.count) push(es)")
+            for entry in replay.suffix(20) { print("  \(entry.id)  \(entry.fields["m"] ?? "")") }
+        case ("contact", let id?):
+            let record = try await redis.hgetall(keys.contact(id))
+            if record.isEmpty { print("contact \(id): not found") } else { print("contact \(id)"); printFields(record) }
+            let routing = try await redis.hgetall("\(keys.routing):contact:\(id)")
+            if !routing.isEmpty { print("routing"); printFields(routing) }
+        case ("agent", let id?):
+            let agent = try await redis.hgetall("\(keys.routing):agent:\(id)")
+            if agent.isEmpty { print("agent \(id): not found") } else { print("agent \(id)"); printFields(agent) }
+            for channel in ["chat", "voice"] {
+                print("  \(channel) contacts: \(try await redis.smembers("\(keys.routing):agent:\(id):\(channel)").sorted().joined(separator: " "))")
+            }
+        case ("streams", _):
+            for stream in [config.events.stream, config.events.stream + ":dlq"] {
+                print("\(stream): \(try await redis.xlen(stream)) entries")
+            }
+            let groups = try await redis.send("XINFO", "GROUPS", config.events.stream).array ?? []
+            for group in groups {
+                let info = group.stringMap
+                print("  group \(info["name"] ?? "?"): consumers=\(info["consumers"] ?? "?") pending=\(info["pending"] ?? "?") last-delivered=\(info["last-delivered-id"] ?? "?")")
+            }
+            let nodes = try await redis.smembers(keys.nodes)
+            print("nodes with sockets: \(nodes.sorted().joined(separator: " "))")
+        default:
+            throw ValidationError("usage: switchboard inspect (user USERID | contact CONTACTID | agent AGENTID | streams)")
+        }
+    }
+
+    private func printFields(_ fields: [String: String]) {
+        for key in fields.keys.sorted() { print("  \(key): \(fields[key]!)") }
+    }
+}

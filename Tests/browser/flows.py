@@ -1,0 +1,106 @@
+"""Steps shared by the browser tests: a customer on the site, agents in the agent app, audio checks."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+
+INBOUND_AUDIO_BYTES = """async () => {
+  const pc = window.switchboardVoice && window.switchboardVoice.peerConnection;
+  if (!pc) return 0;
+  const stats = await pc.getStats();
+  let bytes = 0;
+  stats.forEach((r) => { if (r.type === 'inbound-rtp' && (r.kind === 'audio' || r.mediaType === 'audio')) bytes += r.bytesReceived || 0; });
+  return bytes;
+}"""
+
+
+def open_customer(backend, viewport: str = "desktop") -> Page:
+    page = backend.page(viewport)
+    page.goto(backend.base_url + "/")
+    page.get_by_test_id("support-launcher").click()
+    expect(page.get_by_test_id("start-chat")).to_be_visible()
+    return page
+
+
+def widget_contact(page: Page, leg: str = "chat") -> str:
+    """contactId of the widget's chat (or voice) leg, once the server has named it."""
+    page.wait_for_function(f"() => window.switchboardWidget?.state?.{leg}?.contactId")
+    return page.evaluate(f"() => window.switchboardWidget.state.{leg}.contactId")
+
+
+def login_agent(backend, username: str, viewport: str = "desktop", available: bool = True) -> Page:
+    page = backend.page(viewport)
+    backend.agent_pages.append(page)
+    page.goto(backend.base_url + "/agent/")
+    page.get_by_test_id("agent-username").fill(username)
+    page.get_by_test_id("agent-password").fill("local-demo-password")
+    page.get_by_test_id("agent-login").click()
+    expect(page.get_by_test_id("agent-status")).to_be_visible()
+    set_status(page, "Available" if available else "Offline")
+    return page
+
+
+def set_status(page: Page, state: str) -> None:
+    status = page.get_by_test_id("agent-status")
+    # The socket may still be authenticating; choose until the server's `state` frame agrees.
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        status.select_option(state)
+        try:
+            expect(status).to_have_attribute("data-state", state, timeout=2000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"agent status never became {state}")
+
+
+def offer_for(page: Page, contact_id: str):
+    return page.locator(f'[data-testid="contact-offer"][data-contact-id="{contact_id}"]')
+
+
+def wait_offer(agent_pages: dict, contact_id: str, timeout: float = 30) -> str:
+    """Name of the agent whose app shows an offer for `contact_id`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for name, page in agent_pages.items():
+            if offer_for(page, contact_id).count() > 0:
+                return name
+        time.sleep(0.2)
+    raise AssertionError(f"no agent was offered contact {contact_id}")
+
+
+def accept(page: Page, contact_id: str) -> None:
+    offer = offer_for(page, contact_id)
+    offer.get_by_test_id("accept-contact").click()
+    expect(offer).to_have_count(0)
+    expect(page.locator(f'[data-testid="contact-tab"][data-contact-id="{contact_id}"]')).to_be_visible()
+
+
+def customer_says(page: Page, text: str) -> None:
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-input").press("Enter")
+
+
+def agent_says(page: Page, text: str) -> None:
+    box = page.get_by_test_id("agent-chat-input")
+    expect(box).to_be_enabled()
+    box.fill(text)
+    page.get_by_test_id("agent-chat-send").click()
+
+
+def expect_line(page: Page, testid: str, role: str, text: str) -> None:
+    expect(page.locator(f'[data-testid="{testid}"][data-role="{role}"]', has_text=text)).to_be_visible()
+
+
+def wait_audio(page: Page, timeout: float = 30) -> int:
+    """bytesReceived of the inbound audio RTP stream, once it is above zero."""
+    deadline = time.time() + timeout
+    received = 0
+    while time.time() < deadline:
+        received = page.evaluate(INBOUND_AUDIO_BYTES)
+        if received > 0:
+            return received
+        time.sleep(0.25)
+    raise AssertionError(f"no inbound audio after {timeout}s (bytesReceived={received})")

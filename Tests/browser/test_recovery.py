@@ -1,0 +1,122 @@
+"""A reloaded widget or agent app resumes the conversation; a server restart ends in a recovered chat or a clear message."""
+
+import os
+import subprocess
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from flows import (accept, agent_says, customer_says, expect_line, login_agent, open_customer, set_status, wait_audio,
+                   wait_offer, widget_contact)
+
+
+def start_chat_with(backend, agent):
+    customer = open_customer(backend)
+    customer.get_by_test_id("start-chat").click()
+    chat_id = widget_contact(customer)
+    wait_offer({"agent": agent}, chat_id)
+    accept(agent, chat_id)
+    return customer, chat_id
+
+
+def test_widget_reload_mid_chat_recovers(backend, shot):
+    agent = login_agent(backend, "agent1")
+    customer, chat_id = start_chat_with(backend, agent)
+    customer_says(customer, "My first question")
+    agent_says(agent, "My first answer")
+    expect_line(customer, "chat-message", "agent", "My first answer")
+
+    customer.reload()
+    # Same contact, history rebuilt from GetTranscript, chat usable again, escalation still enabled.
+    expect_line(customer, "chat-message", "customer", "My first question")
+    expect_line(customer, "chat-message", "agent", "My first answer")
+    assert widget_contact(customer) == chat_id
+    expect(customer.get_by_test_id("chat-input")).to_be_enabled()
+    expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
+    messages = customer.get_by_test_id("chat-message")
+    texts = messages.all_text_contents()
+    assert sum("My first answer" in t for t in texts) == 1, f"duplicated history after reload: {texts}"
+    customer_says(customer, "Still there after a reload?")
+    expect_line(agent, "agent-chat-message", "customer", "after a reload")
+    agent_says(agent, "Yes!")
+    expect_line(customer, "chat-message", "agent", "Yes!")
+    shot(customer, "widget-after-reload")
+    customer.get_by_test_id("end-contact").click()
+    set_status(agent, "Offline")
+
+
+def test_widget_reload_during_call_rejoins_voice(backend):
+    agent = login_agent(backend, "agent1")
+    customer, chat_id = start_chat_with(backend, agent)
+    expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
+    customer.get_by_test_id("escalate-voice").click()
+    voice_id = widget_contact(customer, "voice")
+    wait_offer({"agent": agent}, voice_id)
+    accept(agent, voice_id)
+    expect(customer.get_by_test_id("voice-status")).to_have_text("connected", timeout=30000)
+    customer.reload()
+    expect(customer.get_by_test_id("voice-status")).to_have_text("connected", timeout=30000)
+    expect(agent.get_by_test_id("agent-voice-status")).to_have_text("connected", timeout=30000)
+    assert wait_audio(customer) > 0
+    customer.get_by_test_id("continue-in-chat").click()
+    expect(agent.get_by_test_id("agent-voice-status")).to_have_text("ended")
+    customer.get_by_test_id("end-contact").click()
+    set_status(agent, "Offline")
+
+
+def test_agent_reload_resumes_contacts(backend):
+    agent = login_agent(backend, "agent1")
+    customer, chat_id = start_chat_with(backend, agent)
+    customer_says(customer, "Before the agent reloads")
+    expect_line(agent, "agent-chat-message", "customer", "Before the agent reloads")
+    agent.reload()
+    expect(agent.locator(f'[data-testid="contact-tab"][data-contact-id="{chat_id}"]')).to_be_visible()
+    expect_line(agent, "agent-chat-message", "customer", "Before the agent reloads")
+    agent_says(agent, "Back after a reload")
+    expect_line(customer, "chat-message", "agent", "Back after a reload")
+    customer.get_by_test_id("end-contact").click()
+    set_status(agent, "Offline")
+
+
+def restart(backend):
+    if backend.fake:
+        backend.fake.restart()
+        return
+    cmd = os.environ.get("SWITCHBOARD_RESTART_CMD")
+    if not cmd:
+        pytest.skip("SWITCHBOARD_RESTART_CMD is not set: cannot restart the server under test")
+    subprocess.run(cmd, shell=True, check=True, timeout=120)
+
+
+def test_server_restart_mid_chat_recovers_or_explains(backend):
+    if backend.kind == "server" and not os.environ.get("SWITCHBOARD_RESTART_CMD"):
+        pytest.skip("SWITCHBOARD_RESTART_CMD is not set: cannot restart the server under test")
+    agent = login_agent(backend, "agent1")
+    customer, chat_id = start_chat_with(backend, agent)
+    customer_says(customer, "Before the restart")
+    expect_line(agent, "agent-chat-message", "customer", "Before the restart")
+    restart(backend)
+
+    # Never stuck: within a minute, either the chat works again or the widget says what happened.
+    deadline = time.time() + 60
+    outcome = None
+    while time.time() < deadline and outcome is None:
+        if customer.get_by_test_id("widget-error").is_visible():
+            outcome = "message"
+        elif customer.get_by_test_id("chat-input").is_enabled() and "Reconnecting" not in customer.locator(".sbw-status").inner_text():
+            outcome = "recovered"
+        else:
+            customer.wait_for_timeout(250)
+    assert outcome, "the widget was still reconnecting a minute after the restart"
+    if outcome == "recovered":
+        expect_line(customer, "chat-message", "customer", "Before the restart")
+        customer_says(customer, "After the restart")
+        expect_line(agent, "agent-chat-message", "customer", "After the restart", )
+        agent_says(agent, "Still with you")
+        expect_line(customer, "chat-message", "agent", "Still with you")
+        customer.get_by_test_id("end-contact").click()
+    else:
+        error = customer.get_by_test_id("widget-error").inner_text()
+        assert "try again" in error.lower() or "start a new chat" in error.lower(), error
+    set_status(agent, "Offline")
