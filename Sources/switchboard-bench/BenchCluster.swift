@@ -1,0 +1,44 @@
+import Foundation
+import TestSupport
+
+/// Redis + N `switchboard serve` processes (the release binary next to this one) for benchmarks.
+final class BenchCluster {
+    let redis: RedisServer
+    let nodes: [TestNode]
+    let deployment: TestDeployment
+
+    init(nodes count: Int, adjust: @escaping (inout [String: Any]) -> Void = { _ in }) async throws {
+        redis = try await RedisServer()
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
+        setenv("SWITCHBOARD_BIN", binary, 1)
+        setenv("LOG_LEVEL", "warning", 1)
+        deployment = try await TestDeployment(redisURL: redis.url, adjust: adjust)
+        var nodes: [TestNode] = []
+        for _ in 0..<count { nodes.append(try await deployment.start()) }
+        self.nodes = nodes
+    }
+
+    /// Resident memory of a process in bytes, from /proc.
+    static func rss(pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return 0 }
+        return kb * 1024
+    }
+
+    func stop() {
+        for node in nodes { node.stop() }
+        redis.stop()
+    }
+}
+
+/// Percentiles of a sample, in milliseconds.
+struct Percentiles {
+    let sorted: [Double]
+    init(_ values: [Double]) { sorted = values.sorted() }
+    func at(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+    var max: Double { sorted.last ?? .nan }
+}
