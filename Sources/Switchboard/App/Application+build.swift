@@ -46,7 +46,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
 
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
-    let contacts: any ContactService = LocalContactEngine(redis: redis, keys: keys, events: eventLog, connect: config.connect)
+    let engine = try await buildEngine(config: config, nodeId: options.nodeId, redis: redis, keys: keys, events: eventLog, logger: logger)
+    let contacts: any ContactService = engine.engine
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
@@ -56,6 +57,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, perMinute: config.security.rateLimits.startContactPerMinutePerIp),
                                         security: config.security).endpoints)
+    engine.addRoutes(router)
 
     var app = Application(
         router: router,
@@ -68,5 +70,6 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
         logger: logger
     )
     app.addServices(redis)
+    app.addServices(engine.services)
     return app
 }
