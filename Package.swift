@@ -80,6 +80,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "RedisClient",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
