@@ -59,7 +59,8 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let scripts = try ScriptCatalog.read(directory: config.paths.lua)
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
-    let contacts: any ContactService = LocalContactEngine(redis: redis, keys: keys, events: eventLog, connect: config.connect)
+    let engine = try await buildEngine(config: config, nodeId: options.nodeId, redis: redis, scripts: scripts, keys: keys, events: eventLog, logger: logger)
+    let contacts: any ContactService = engine.engine
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
 
@@ -82,6 +83,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     }) { inbound, outbound, context in
         try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
+    engine.addRoutes(router)
 
     var app = Application(
         router: router,
@@ -102,5 +104,6 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
     app.addServices(redis, NodeSubscriber(hub: hub), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
+    app.addServices(engine.services)
     return SwitchboardNode(app: app, drain: HubDrain(hub: hub), logger: logger)
 }

@@ -78,8 +78,17 @@ public struct NodeConfig: Sendable, Decodable {
     public var port: Int
     /// Node id; `nil` makes one from host, pid and randomness.
     public var id: String?
+    /// Base URL clients reach this node at (`http(s)://host:port`), for absolute URLs the engine hands out
+    /// (participant WebSocket, signaling). `nil` means `http://<host>:<port>`; set it behind a load balancer.
+    public var publicUrl: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id }
+    /// `publicUrl`, or `http://<host>:<port>`, without a trailing slash.
+    public var publicBaseURL: String {
+        let base = publicUrl ?? "http://\(host):\(port)"
+        return base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id, publicUrl }
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
@@ -88,6 +97,7 @@ public struct NodeConfig: Sendable, Decodable {
         host = try c.required(.host)
         port = try c.required(.port)
         id = try c.decodeIfPresent(String.self, forKey: .id)
+        publicUrl = try c.decodeIfPresent(String.self, forKey: .publicUrl)
     }
 }
 
@@ -281,6 +291,12 @@ public struct LocalConfig: Sendable, Decodable {
     public var credentials: Credentials
     /// Agents who may log in to the agent app.
     public var agents: [Agent]
+    /// Lifetime of participant, connection and join tokens (Connect's connection expiry is a day).
+    public var participantTokenTtlSeconds: Int
+    /// Transcript items kept per contact (a capped stream); older ones are trimmed.
+    public var transcriptMaxItems: Int
+    /// How long an ended contact (record, transcript, participants) stays readable.
+    public var endedRetentionSeconds: Int
 
     /// An AWS-style access key pair.
     public struct Credentials: Sendable, Decodable {
@@ -327,7 +343,9 @@ public struct LocalConfig: Sendable, Decodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case credentials, agents }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds
+    }
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
@@ -335,6 +353,9 @@ public struct LocalConfig: Sendable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         credentials = try c.required(.credentials)
         agents = try c.required(.agents)
+        participantTokenTtlSeconds = try c.optional(.participantTokenTtlSeconds, default: 86_400)
+        transcriptMaxItems = try c.optional(.transcriptMaxItems, default: 10_000)
+        endedRetentionSeconds = try c.optional(.endedRetentionSeconds, default: 86_400)
     }
 }
 

@@ -1,36 +1,46 @@
+import ConnectWire
 import Crypto
 import Foundation
+import Logging
 import RedisClient
 
-/// The embedded, Connect-compatible contact engine (`connect.mode: "local"`): all state in Redis, so any node serves any request.
+/// The embedded, Connect-compatible contact engine (`connect.mode: "local"`): contacts, participants, transcripts,
+/// routing and agents, with all state in Redis so any node serves any request. Steps that must be atomic across nodes
+/// are Lua scripts (`lua/routing_*.lua`, `lua/contact_*.lua`, `lua/meeting_leave.lua`).
+///
+/// The engine is split by concern: `+Start` (new contacts), `+Lifecycle` (connect to agent, end), `+Participants`
+/// (tokens and the Participant Service), `+Transcript`, `+Routing` (scripts and their outcomes), `+Agents`.
 public struct LocalContactEngine: ContactService {
     let redis: RedisClient
     let keys: RedisKeys
     let events: EventLog
-    let connect: ConnectConfig
-    /// How long ended contacts stay readable.
-    let endedRetentionSeconds = 86_400
+    let config: SwitchboardConfig
+    let scripts: RedisScriptSet
+    let bus: EngineBus
+    let logger: Logger
 
-    /// Starts a chat contact and announces it on the event stream.
-    public func startChat(_ request: StartContactRequest) async throws -> StartedContact {
-        let contact = ContactRecord(id: Self.newId(), channel: "CHAT", initiationMethod: "API", attributes: request.attributes,
-                                    relatedContactId: request.relatedContactId, customerName: request.customerName, initiatedAt: Self.nowMillis())
-        try await save(contact, event: "INITIATED")
-        return StartedContact(contactId: contact.id, participantId: Self.newId(), participantToken: Self.newToken())
+    /// Makes the engine; `scripts` must hold every script of `lua/` (loaded at start-up).
+    init(redis: RedisClient, keys: RedisKeys, events: EventLog, config: SwitchboardConfig, scripts: RedisScriptSet, bus: EngineBus,
+         logger: Logger) {
+        self.redis = redis
+        self.keys = keys
+        self.events = events
+        self.config = config
+        self.scripts = scripts
+        self.bus = bus
+        self.logger = logger
     }
 
-    /// Starts a WebRTC voice contact and announces it on the event stream.
-    public func startVoice(_ request: StartContactRequest) async throws -> StartedContact {
-        let contact = ContactRecord(id: Self.newId(), channel: "VOICE", initiationMethod: "WEBRTC_API", attributes: request.attributes,
-                                    relatedContactId: request.relatedContactId, customerName: request.customerName, initiatedAt: Self.nowMillis())
-        try await save(contact, event: "INITIATED")
-        return StartedContact(contactId: contact.id, participantId: Self.newId(), participantToken: Self.newToken(),
-                              connectionData: RawJSON("{}"))
-    }
+    var connect: ConnectConfig { config.connect }
+    /// How long ended contacts, their transcripts and participants stay readable.
+    var endedRetentionSeconds: Int { config.local.endedRetentionSeconds }
+    /// Lifetime of every token the engine hands out.
+    var tokenTtlSeconds: Int { config.local.participantTokenTtlSeconds }
 
     /// The contact, or `nil`.
     public func contact(id: String) async throws -> ContactRecord? {
-        ContactRecord(hash: try await redis.hgetall(keys.contact(id)))
+        guard Self.isValidId(id) else { return nil }
+        return ContactRecord(hash: try await redis.hgetall(keys.contact(id)))
     }
 
     /// Several contacts in one pipelined round trip.
@@ -43,15 +53,29 @@ public struct LocalContactEngine: ContactService {
         return records
     }
 
-    /// Writes the record and appends the lifecycle event in one round trip.
-    func save(_ contact: ContactRecord, event type: String) async throws {
-        var hset: [RedisArgument] = ["HSET", .string(keys.contact(contact.id))]
-        for (field, value) in contact.hashFields { hset += [.string(field), .string(value)] }
-        let event = ContactEvent.make(type: type, contact: contact, connect: connect)
-        var commands = [RedisCommand(hset)]
-        if contact.isEnded { commands.append(RedisCommand("EXPIRE", keys.contact(contact.id), String(endedRetentionSeconds))) }
-        commands.append(RedisCommand(["XADD", .string(events.config.stream), "MAXLEN", "~", .int(events.config.maxLength), "*",
-                                      "event", .string(event)]))
+    /// The contact with the engine's own fields (participant and attendee ids, meeting id), or `nil`.
+    func loadContact(_ id: String) async throws -> (record: ContactRecord, fields: [String: String])? {
+        guard Self.isValidId(id) else { return nil }
+        let fields = try await redis.hgetall(keys.contact(id))
+        guard let record = ContactRecord(hash: fields) else { return nil }
+        return (record, fields)
+    }
+
+    /// Appends one lifecycle event of `contact` to the contact-event stream.
+    func emit(_ type: String, _ contact: ContactRecord) async throws {
+        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect)])
+    }
+
+    /// Runs `contact_transition.lua`: 1 changed, 0 not in an allowed state, -1 unknown.
+    func transition(_ contactId: String, to state: String, from allowed: [String], expireSeconds: Int = 0,
+                    fields: [(String, String)] = []) async throws -> Int {
+        var args: [RedisArgument] = [.string(state), .string(allowed.joined(separator: ",")), .int(expireSeconds)]
+        for (field, value) in fields { args += [.string(field), .string(value)] }
+        return try await redis.evalScript(scripts["contact_transition"], keys: [keys.contact(contactId)], args: args).int ?? -1
+    }
+
+    /// Sends commands in one round trip and throws the first error reply.
+    func run(_ commands: [RedisCommand]) async throws {
         for reply in try await redis.pipeline(commands) {
             if case .error(let message) = reply { throw RedisError(.server, message) }
         }
@@ -59,12 +83,22 @@ public struct LocalContactEngine: ContactService {
 
     static func newId() -> String { UUID().uuidString.lowercased() }
 
-    /// 256 random bits, URL-safe.
+    /// 256 random bits, URL-safe base64.
     static func newToken() -> String {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         return bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// What Redis stores instead of a token: its SHA-256, hex.
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     static func nowMillis() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+
+    /// Ids become key segments and routing arguments: no separators, braces or whitespace, bounded length.
+    static func isValidId(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128 && !id.contains { $0 == ":" || $0 == "{" || $0 == "}" || $0.isWhitespace }
+    }
 }

@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import RedisClient
+import ServiceLifecycle
+
+/// The embedded contact engine with its routes and long-lived services, built once per node.
+struct EngineParts {
+    /// The engine, which is also the customer API's `ContactService`.
+    let engine: LocalContactEngine
+    /// Mounts `/connect/**`, the participant socket, `/agent/api/*`, `/agent/ws` and `/signaling/:meetingId`.
+    let addRoutes: @Sendable (Router<AppRequestContext>) -> Void
+    /// The bus subscriber (delivers frames to this node's sockets) and the routing ticker.
+    let services: [any Service]
+}
+
+/// Loads the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
+/// Fails start-up when Redis is unreachable or a script is missing: a node without its scripts cannot route.
+func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, scripts: RedisScriptSet, keys: RedisKeys, events: EventLog,
+                 logger baseLogger: Logger) async throws -> EngineParts {
+    var logger = baseLogger
+    logger[metadataKey: "component"] = "engine"
+    for name in ["routing_enqueue", "routing_accept", "routing_reject", "routing_end", "routing_tick", "routing_agent_state",
+                 "routing_agent_upsert", "contact_transition", "contact_update_attributes", "meeting_leave"] where scripts.scripts[name] == nil {
+        throw SwitchboardError.internal("Lua script \(name).lua is missing from \(config.paths.lua)")
+    }
+    let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
+    let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, logger: logger)
+    try await engine.upsertAgents()
+    let sockets = EngineSockets()
+    let connect = ConnectController(engine: engine)
+    let participants = ParticipantSocket(engine: engine, sockets: sockets)
+    let agents = AgentController(engine: engine, sockets: sockets)
+    let signaling = SignalingSocket(engine: engine, sockets: sockets)
+    return EngineParts(
+        engine: engine,
+        addRoutes: { router in
+            // The participant socket first: a constant path, registered before the `/connect/**` catch-all.
+            participants.addRoutes(to: router)
+            connect.addRoutes(to: router)
+            agents.addRoutes(to: router)
+            signaling.addRoutes(to: router)
+        },
+        services: [EngineBusService(bus: bus, sockets: sockets, logger: logger), RoutingTicker(engine: engine, logger: logger)])
+}

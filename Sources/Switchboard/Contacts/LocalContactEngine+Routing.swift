@@ -1,0 +1,86 @@
+import Foundation
+import RedisClient
+
+extension LocalContactEngine {
+    /// Marks a new contact queued (QUEUED event), then routes it with `routing_enqueue.lua` and tells agents.
+    func route(_ contact: ContactRecord) async throws {
+        if try await transition(contact.id, to: "queued", from: ["initiated"]) == 1 {
+            var queued = contact
+            queued.state = "queued"
+            try await emit("QUEUED", queued)
+        }
+        let routing = config.routing
+        let reply: RedisReply
+        do {
+            reply = try await redis.evalScript(
+                scripts["routing_enqueue"], keys: [keys.routing],
+                args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
+                       .string(contact.relatedContactId ?? ""), .int(Self.nowMillis()), .int(routing.offerTimeoutSeconds * 1000),
+                       .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)])
+        } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
+            return  // already routed by an earlier try of the same call
+        }
+        await deliver(RoutingOutcome(reply))
+    }
+
+    /// Runs a routing script for an agent or contact event and delivers what it decided.
+    @discardableResult
+    func routingStep(_ script: String, _ args: [RedisArgument]) async throws -> RoutingOutcome {
+        let outcome = RoutingOutcome(try await redis.evalScript(scripts[script], keys: [keys.routing], args: args))
+        await deliver(outcome)
+        return outcome
+    }
+
+    /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents).
+    func tick(limit: Int = 100) async throws -> RoutingOutcome {
+        try await routingStep("routing_tick", [.int(Self.nowMillis()), .int(limit)])
+    }
+
+    /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be
+    /// withdrawn from one agent and offered to another in the same step. Failures are logged, not thrown: the decision
+    /// stands in Redis, and an offer nobody heard of simply times out and is routed again.
+    func deliver(_ outcome: RoutingOutcome) async {
+        for withdrawal in outcome.withdrawn {
+            await publishLogged(topic: Self.agentTopic(withdrawal.agentId),
+                                Frame.text(["type": "offer_withdrawn", "contactId": withdrawal.contactId, "reason": withdrawal.reason]))
+        }
+        for offer in outcome.offers {
+            do {
+                if let frame = try await offerFrame(contactId: offer.contactId) {
+                    try await bus.publish(topic: Self.agentTopic(offer.agentId), text: Frame.text(frame))
+                }
+            } catch {
+                logger.error("could not deliver an offer", metadata: ["contact": "\(offer.contactId)", "error": "\(error)"])
+            }
+        }
+        for connected in outcome.connected {
+            do {
+                try await connectToAgent(contactId: connected.contactId, agentId: connected.agentId, autoAccepted: true)
+            } catch {
+                logger.error("could not connect an auto-accepted contact", metadata: ["contact": "\(connected.contactId)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// `{"type":"offer",...}` for a contact currently offered, with its deadline from routing state.
+    func offerFrame(contactId: String) async throws -> [String: Any?]? {
+        let replies = try await redis.pipeline([RedisCommand("HGETALL", keys.contact(contactId)),
+                                                RedisCommand("HGET", keys.routingContact(contactId), "offerDeadline")])
+        guard let contact = ContactRecord(hash: replies[0].stringMap) else { return nil }
+        return ["type": "offer", "contactId": contact.id, "channel": contact.lowerChannel, "relatedContactId": contact.relatedContactId,
+                "customerName": contact.customerName, "userId": contact.userId ?? "", "expiresAt": replies[1].int ?? 0]
+    }
+
+    /// Publishes a frame and logs (rather than throws) a failure.
+    func publishLogged(topic: String, _ text: String, close: UInt16? = nil) async {
+        do {
+            try await bus.publish(topic: topic, text: text, close: close)
+        } catch {
+            logger.error("could not publish a frame", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    static func agentTopic(_ agentId: String) -> String { "agent:\(agentId)" }
+    static func contactTopic(_ contactId: String) -> String { "contact:\(contactId)" }
+    static func meetingTopic(_ meetingId: String) -> String { "meeting:\(meetingId)" }
+}

@@ -1,0 +1,41 @@
+import HummingbirdWebSocket
+import NIOWebSocket
+
+extension EngineSockets {
+    /// Runs one WebSocket: registers it, writes every frame from one task (its only writer), and hands each inbound
+    /// text frame to `onText` with the connection id and the continuation for replies. Binary frames get an error frame.
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, maxFrameBytes: Int,
+               onText: @escaping @Sendable (_ id: Int, _ reply: AsyncStream<Outbound>.Continuation, _ text: String) async throws -> Void,
+               onClose: @escaping @Sendable (_ id: Int) async -> Void = { _ in }) async throws {
+        let (id, frames, reply) = register()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await frame in frames {
+                        switch frame {
+                        case .text(let text):
+                            try await outbound.write(.text(text))
+                        case .close(let code, let reason):
+                            try await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
+                            return
+                        }
+                    }
+                }
+                for try await message in inbound.messages(maxSize: maxFrameBytes) {
+                    guard case .text(let text) = message else {
+                        reply.yield(.text(Frame.error("INVALID_FRAME", "only text frames holding one JSON object are accepted")))
+                        continue
+                    }
+                    try await onText(id, reply, text)
+                }
+                group.cancelAll()
+            }
+        } catch {
+            unregister(id)
+            await onClose(id)
+            throw error
+        }
+        unregister(id)
+        await onClose(id)
+    }
+}

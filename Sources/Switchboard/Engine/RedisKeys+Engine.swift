@@ -1,0 +1,29 @@
+/// Keys and the pub/sub channel of the embedded contact engine (docs/redis-keys.md, "Contact engine").
+/// Everything lives under the `{contacts}` hash tag except routing state, which the routing scripts own (`{routing}`).
+extension RedisKeys {
+    /// HASH of one participant: contactId, role, displayName, state (`active`/`left`), joinedAt.
+    func participant(_ id: String) -> String { "\(contacts):participant:\(id)" }
+    /// STRING participantId, keyed by the SHA-256 of a participant token; expires with the token.
+    func participantToken(_ hash: String) -> String { "\(contacts):ptoken:\(hash)" }
+    /// STRING participantId, keyed by the SHA-256 of a connection token (CreateParticipantConnection).
+    func connectionToken(_ hash: String) -> String { "\(contacts):ctoken:\(hash)" }
+    /// STRING participantId, keyed by the SHA-256 of the token in a participant WebSocket URL.
+    func socketToken(_ hash: String) -> String { "\(contacts):wstoken:\(hash)" }
+    /// STRING `<meetingId> <attendeeId> <role> <contactId>`, keyed by the SHA-256 of a signaling join token.
+    func joinToken(_ hash: String) -> String { "\(contacts):jtoken:\(hash)" }
+    /// STREAM of a contact's transcript items (field `item`), capped at `local.transcriptMaxItems`.
+    func transcript(_ contactId: String) -> String { "\(contacts):transcript:\(contactId)" }
+    /// HASH attendeeId → `<role> <nodeId> <connectionId>` of the sockets in a meeting.
+    func meetingPeers(_ meetingId: String) -> String { "\(contacts):meeting:\(meetingId):peers" }
+    /// STRING agentId, keyed by the SHA-256 of an agent session token; expires after `routing.sessionTtlSeconds`.
+    func agentSession(_ hash: String) -> String { "\(contacts):session:\(hash)" }
+    /// Pub/sub channel every node subscribes to: chat items, agent frames and signaling for local sockets.
+    var engineBus: String { "\(contacts):bus" }
+
+    /// The routing scripts' hash of a contact (state, offeredTo, offerDeadline, agent; docs/routing.md).
+    func routingContact(_ id: String) -> String { "\(routing):contact:\(id)" }
+    /// The routing scripts' hash of an agent (state, capacities).
+    func routingAgent(_ id: String) -> String { "\(routing):agent:\(id)" }
+    /// The routing scripts' set of contacts an agent holds on a channel (offered or connected).
+    func routingAgentContacts(_ id: String, channel: String) -> String { "\(routing):agent:\(id):\(channel)" }
+}

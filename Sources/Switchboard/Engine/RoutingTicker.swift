@@ -1,0 +1,23 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs `routing_tick.lua` every `routing.tickIntervalMs` on every node (the script is atomic, so concurrent sweeps
+/// are harmless): expired offers, lapsed continuity windows, cooldowns that ended. Calls again at once while the
+/// script reports more work.
+struct RoutingTicker: Service {
+    let engine: LocalContactEngine
+    let logger: Logger
+
+    func run() async throws {
+        let interval = Duration.milliseconds(max(10, engine.config.routing.tickIntervalMs))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                var rounds = 0
+                while try await engine.tick().more, rounds < 100 { rounds += 1 }
+            } catch {
+                logger.warning("routing tick failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import RedisClient
+import TestSupport
+
+/// `switchboard-bench routing`: routing decisions per second through the Lua scripts from one process, and
+/// StartChatContact → agent-offered latency over real HTTP and the agent WebSocket of a real node.
+struct RoutingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "routing", abstract: "Routing scripts throughput and offer latency.")
+
+    @Option(help: "Redis URL (redis://HOST:PORT/DB).") var redis: String
+    @Option(help: "Contacts routed in the throughput run.") var contacts = 20_000
+    @Option(help: "Concurrent tasks.") var clients = 32
+    @Option(help: "Contacts measured in the latency run.") var samples = 300
+
+    func run() async throws {
+        let client = RedisClient(configuration: try RedisConfiguration(url: redis, base: RedisConfiguration(poolSize: 8)))
+        let prefix = "bench\(UUID().uuidString.prefix(6).lowercased()):{routing}"
+        let scripts = try await client.loadScripts(directory: "\(NodeProcess.repository)/lua")
+        let now: @Sendable () -> Int = { Int(Date().timeIntervalSince1970 * 1000) }
+        let contacts = contacts, clients = clients
+        for agent in 0..<50 {
+            try await client.evalScript(scripts["routing_agent_upsert"], keys: [prefix], args: [.string("a\(agent)"), .int(1000), .int(1), .int(now())])
+            try await client.evalScript(scripts["routing_agent_state"], keys: [prefix], args: [.string("a\(agent)"), "Available", .int(now())])
+        }
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<clients {
+                group.addTask {
+                    for index in stride(from: worker, to: contacts, by: clients) {
+                        try await client.evalScript(scripts["routing_enqueue"], keys: [prefix],
+                                                    args: [.string("c\(index)"), "chat", "default", "", .int(now()), 20000, 30000, 60000])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        print(String(format: "routing_enqueue decisions: %d in %.2fs = %.0f/s (%d tasks, 50 agents)", contacts, seconds, Double(contacts) / seconds, clients))
+
+        // Latency: one node, one agent; each sample starts a chat over HTTP and waits for the offer on the agent socket.
+        let keyPrefix = "benchlat\(UUID().uuidString.prefix(6).lowercased())"
+        let node = try await NodeProcess.start(configOverrides: [
+            "redis": ["url": redis, "keyPrefix": keyPrefix], "events": ["stream": "\(keyPrefix):events"],
+            "security": ["rateLimits": ["startContactPerMinutePerIp": 0], "allowedOrigins": ["ws://127.0.0.1"]],
+            "local": ["agents": [["username": "bench", "password": "pw", "displayName": "Bench", "chatCapacity": 1000]]],
+        ])
+        defer { node.stop() }
+        let agent = try await TestAgent.login(node.url, username: "bench", password: "pw")
+        var latencies: [Double] = []
+        for _ in 0..<samples {
+            let mark = agent.socket.frames.count
+            let began = ContinuousClock.now
+            let (status, json) = try await TestHTTP.post("\(node.url)/start-chat-contact", ["userId": "user_\(UUID().uuidString.lowercased())"])
+            guard status == 200, let id = json["contactId"] as? String else { throw TestClientError("start failed: \(status)") }
+            try await agent.socket.waitFor(type: "offer", contactId: id, after: mark)
+            let elapsed = ContinuousClock.now - began
+            latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            agent.socket.send(["action": "reject", "contactId": id])
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print(String(format: "StartChatContact -> offer on agent socket: p50 %.2f ms, p99 %.2f ms (%d samples, HTTP + WS, debug=%@)",
+                     percentile(0.5), percentile(0.99), samples, NodeProcess.binary.contains("debug") ? "yes" : "no"))
+    }
+}
