@@ -14,9 +14,8 @@ PY
 
 work=$(mktemp -d /tmp/switchboard-test.XXXXXX)
 redis_port=$(sb_free_port)
-server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -s "$work/server.pid" ] && kill "$(cat "$work/server.pid")" 2>/dev/null && sleep 1
   redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -48,10 +47,22 @@ c["security"]["allowedOrigins"] = [f"http://127.0.0.1:{port}", f"http://localhos
 c["security"]["rateLimits"]["startContactPerMinutePerIp"] = 0
 json.dump(c, open(path, "w"), indent=2)
 PY
-"$SWITCHBOARD_BIN" serve --config "$work/config.json" --node-id test-node >"$work/server.log" 2>&1 &
-server_pid=$!
-if sb_wait_for_port "$server_port" 60; then
+# The browser suite restarts this node mid-chat through SWITCHBOARD_RESTART_CMD (SIGTERM, then start again).
+cat >"$work/start-node.sh" <<EOT
+#!/usr/bin/env bash
+. "$PWD/ops/lib.sh"
+if [ -s "$work/server.pid" ]; then
+  pid=\$(cat "$work/server.pid"); kill -TERM "\$pid" 2>/dev/null
+  for _ in \$(seq 100); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+fi
+nohup "$SWITCHBOARD_BIN" serve --config "$work/config.json" --node-id test-node >>"$work/server.log" 2>&1 &
+echo \$! >"$work/server.pid"
+sb_wait_for_port "$server_port" 60
+EOT
+chmod +x "$work/start-node.sh"
+if "$work/start-node.sh"; then
   export SWITCHBOARD_URL="http://127.0.0.1:$server_port"
+  export SWITCHBOARD_RESTART_CMD="$work/start-node.sh"
   mkdir -p test-artifacts
   python3 -m pytest -q -p no:cacheprovider Tests/python Tests/browser || failed+=("pytest")
 else
