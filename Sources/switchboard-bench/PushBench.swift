@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import HummingbirdWSClient
 import Logging
 import RedisClient
@@ -16,6 +18,7 @@ struct PushBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Event rates to measure, events/s.") var rates: [Int] = [2000]
     @Option(help: "Seconds per rate.") var seconds = 5
     @Option(help: "Instead: open this many idle registered sockets and report server RSS per socket.") var idle = 0
+    @Option(help: "With --idle: tcp (connect only), ws (upgrade, no register) or register.") var idleMode = "register"
 
     func run() async throws {
         let cluster = try await BenchCluster(nodes: nodes) { config in
@@ -99,20 +102,31 @@ struct PushBench: AsyncParsableCommand {
         for start in stride(from: 0, to: idle, by: perChild) {
             let count = min(perChild, idle - start)
             let url = cluster.nodes[(start / perChild) % cluster.nodes.count].wsURL + "/ws"
-            children.append(try ChildProcess.spawn(CommandLine.arguments[0], ["idle-clients", "--url", url, "--count", String(count)]))
+            children.append(try ChildProcess.spawn(CommandLine.arguments[0], ["idle-clients", "--url", url, "--count", String(count), "--mode", idleMode]))
         }
         let redis = RedisClient(configuration: try RedisConfiguration(url: cluster.redis.url))
         var open = 0
         for _ in 0..<600 {
             open = 0
-            for node in cluster.nodes { open += try await redis.smembers("\(cluster.deployment.prefix):{rt}:node:\(node.nodeId):conns").count }
+            if idleMode == "register" {
+                for node in cluster.nodes { open += try await redis.smembers("\(cluster.deployment.prefix):{rt}:node:\(node.nodeId):conns").count }
+            } else {
+                // Count established server-side TCP connections of the nodes' ports.
+                let ports = Set(cluster.nodes.map { String(format: "%04X", $0.port) })
+                // procfs reports size 0, so read to the end rather than by size.
+                let table = FileHandle(forReadingAtPath: "/proc/net/tcp").map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+                open = table.split(separator: "\n").filter { line in
+                    let f = line.split(separator: " ")
+                    return f.count > 3 && f[3] == "01" && ports.contains(String(f[1].split(separator: ":").last ?? ""))
+                }.count
+            }
             if open >= idle { break }
             try await Task.sleep(for: .milliseconds(500))
         }
         try await Task.sleep(for: .seconds(2))
         let after = cluster.nodes.map { BenchCluster.rss(pid: $0.pid!) }
         let delta = zip(after, before).map { $0 - $1 }.reduce(0, +)
-        print("idle registered sockets: \(open) over \(cluster.nodes.count) node(s)")
+        print("idle \(idleMode) connections: \(open) over \(cluster.nodes.count) node(s)")
         print("server RSS before: \(before.map { $0 / 1024 }) KiB, after: \(after.map { $0 / 1024 }) KiB")
         print(String(format: "memory per idle socket: %.2f KB (RSS delta %.1f MiB / %d sockets)", Double(delta) / Double(max(open, 1)) / 1000,
                      Double(delta) / 1_048_576, open))
@@ -160,14 +174,22 @@ struct IdleClients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "idle-clients", abstract: "Hold idle registered sockets (internal).")
     @Option var url: String
     @Option var count: Int
+    @Option var mode = "register"
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<count {
                 if i % 200 == 199 { try await Task.sleep(for: .milliseconds(50)) }
+                if mode == "tcp" {
+                    let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
+                    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+                    group.addTask { try await channel.closeFuture.get() }
+                    continue
+                }
+                let register = mode == "register"
                 group.addTask {
                     try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "idle")) { inbound, outbound, _ in
-                        try await outbound.write(.text(#"{"action":"register","userId":"user_\#(UUID().uuidString.lowercased())"}"#))
+                        if register { try await outbound.write(.text(#"{"action":"register","userId":"user_\#(UUID().uuidString.lowercased())"}"#)) }
                         for try await _ in inbound.messages(maxSize: 1 << 16) {}
                     }
                 }
