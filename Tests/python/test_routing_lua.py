@@ -8,9 +8,8 @@ Without SWITCHBOARD_TEST_REDIS_URL the Redis-backed tests are skipped (the stati
 files still run). Every test works under its own random key prefix ("sbtest-<hex>:{routing}") and deletes
 its keys afterwards, so a shared Redis is fine; nothing is flushed.
 
-The routing core block is duplicated in every script (EVALSHA scripts cannot import each other). After
-editing it in one file, copy it to the others with:
-    python3 Tests/python/test_routing_lua.py sync-core lua/routing_<edited>.lua
+The routing core lives once in lua/include/routing_core.lua; each script has a line
+`--#include include/routing_core.lua` that is expanded before SCRIPT LOAD, here as in the server (ScriptCatalog).
 """
 
 from __future__ import annotations
@@ -29,8 +28,7 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LUA_DIR = REPO / "lua"
 OPS = ["agent_upsert", "agent_state", "enqueue", "accept", "reject", "end", "tick"]
-CORE_BEGIN = "-- >>> routing core >>>"
-CORE_END = "-- <<< routing core <<<"
+INCLUDE = "--#include "
 REDIS_URL = os.environ.get("SWITCHBOARD_TEST_REDIS_URL", "")
 
 try:
@@ -45,14 +43,14 @@ needs_redis = pytest.mark.skipif(
 )
 
 
+def expand_includes(text: str) -> str:
+    """Splices `--#include <file>` lines, as the server's ScriptCatalog does."""
+    return "\n".join((LUA_DIR / line[len(INCLUDE):].strip()).read_text() if line.startswith(INCLUDE) else line
+                     for line in text.split("\n"))
+
+
 def script_text(op: str) -> str:
-    return (LUA_DIR / f"routing_{op}.lua").read_text()
-
-
-def core_block(text: str) -> str:
-    start = text.index(CORE_BEGIN)
-    end = text.index(CORE_END) + len(CORE_END)
-    return text[start:end]
+    return expand_includes((LUA_DIR / f"routing_{op}.lua").read_text())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -403,13 +401,12 @@ def key_slot(key: str) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-def test_scripts_exist_and_share_identical_core():
+def test_scripts_exist_and_include_the_core_once():
     files = sorted(LUA_DIR.glob("routing_*.lua"))
     assert sorted(f.name for f in files) == sorted(f"routing_{op}.lua" for op in OPS)
-    cores = {f.name: core_block(f.read_text()) for f in files}
-    first = next(iter(cores.values()))
-    for name, core in cores.items():
-        assert core == first, f"{name}: routing core differs; run `python3 {__file__} sync-core <edited file>`"
+    for f in files:
+        lines = f.read_text().split("\n")
+        assert lines.count("--#include include/routing_core.lua") == 1, f"{f.name} must include the routing core exactly once"
 
 
 @pytest.mark.parametrize("op", OPS)
@@ -1164,22 +1161,3 @@ def test_concurrent_nodes_keep_invariants(client):
         chk.check("after concurrent run", check_keys=True)
     finally:
         rt.cleanup()
-
-
-# --------------------------------------------------------------------------------------------------
-# `python3 Tests/python/test_routing_lua.py sync-core lua/routing_<edited>.lua`
-# --------------------------------------------------------------------------------------------------
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "sync-core":
-        source = pathlib.Path(sys.argv[2]).resolve()
-        core = core_block(source.read_text())
-        for op in OPS:
-            path = LUA_DIR / f"routing_{op}.lua"
-            text = path.read_text()
-            new = text.replace(core_block(text), core)
-            if new != text:
-                path.write_text(new)
-                print(f"updated {path.relative_to(REPO)}")
-    else:
-        print(__doc__)

@@ -15,11 +15,23 @@ enum ScriptCatalog {
         var scripts: [String: RedisScript] = [:]
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file)
-            guard let source = try? String(contentsOfFile: path, encoding: .utf8) else { throw SwitchboardError.config("cannot read \(path)") }
+            let source = try expandIncludes(path: path, directory: directory)
             let sha = Insecure.SHA1.hash(data: Data(source.utf8)).map { String(format: "%02x", $0) }.joined()
             scripts[String(file.dropLast(4))] = RedisScript(name: String(file.dropLast(4)), source: source, sha: sha)
         }
         return RedisScriptSet(scripts: scripts)
+    }
+
+    /// A script's source with each line `--#include <file>` replaced by that file (relative to the scripts folder):
+    /// scripts called by SHA cannot import each other, so shared Lua is spliced in here instead of copied by hand.
+    static func expandIncludes(path: String, directory: String) throws -> String {
+        guard let source = try? String(contentsOfFile: path, encoding: .utf8) else { throw SwitchboardError.config("cannot read \(path)") }
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("--#include ") else { return String(line) }
+            let included = (directory as NSString).appendingPathComponent(line.dropFirst("--#include ".count).trimmingCharacters(in: .whitespaces))
+            return (try? String(contentsOfFile: included, encoding: .utf8)) ?? "error('missing include \(included)')"
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// SCRIPT LOAD of every script; a mismatching SHA means the catalog and Redis disagree on the source bytes.
