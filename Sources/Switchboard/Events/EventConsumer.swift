@@ -22,24 +22,41 @@ struct EventConsumer: Service {
     func run() async throws {
         try await ensureGroup()
         try await redis.withDedicatedConnection { connection in
-            var lastClaim = ContinuousClock.now
-            let claimEvery = Duration.milliseconds(max(50, config.claimIdleMs / 2))
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                do {
-                    let entries = try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream, count: config.batchSize,
-                                                                  blockMilliseconds: config.blockMs)
-                    if !entries.isEmpty { try await process(entries) }
-                    if ContinuousClock.now - lastClaim > claimEvery {
-                        lastClaim = .now
-                        try await claimIdle()
+            // Acknowledgements leave the read loop's critical path: a lost XACK only means the entry is claimed again
+            // later, and the push script's de-duplication makes that harmless.
+            await withDiscardingTaskGroup { acks in
+                var lastClaim = ContinuousClock.now
+                let claimEvery = Duration.milliseconds(max(50, config.claimIdleMs / 2))
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    do {
+                        let entries = try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream,
+                                                                      count: config.batchSize, blockMilliseconds: config.blockMs)
+                        if !entries.isEmpty {
+                            let done = try await process(entries)
+                            acks.addTask { await acknowledge(done) }
+                        }
+                        if ContinuousClock.now - lastClaim > claimEvery {
+                            lastClaim = .now
+                            try await claimIdle()
+                        }
+                    } catch let error as RedisError where error.serverErrorPrefix == "NOGROUP" {
+                        try? await ensureGroup()
+                    } catch {
+                        logger.warning("event consumer: Redis failed; retrying", metadata: ["error": "\(error)"])
+                        try? await Task.sleep(for: .milliseconds(200))
                     }
-                } catch let error as RedisError where error.serverErrorPrefix == "NOGROUP" {
-                    try await ensureGroup()
-                } catch {
-                    logger.warning("event consumer: Redis failed; retrying", metadata: ["error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(200))
                 }
             }
+        }
+    }
+
+    private func acknowledge(_ ids: [String]) async {
+        guard !ids.isEmpty else { return }
+        do {
+            try await redis.xack(config.stream, group: config.group, ids: ids)
+            processed.increment(by: ids.count)
+        } catch {
+            logger.warning("XACK failed; the entries will be claimed again and de-duplicated", metadata: ["error": "\(error)"])
         }
     }
 
@@ -54,9 +71,9 @@ struct EventConsumer: Service {
         }
     }
 
-    /// Applies a batch: contacts fetched in one round trip, pushes in one, acknowledgements in one. Entries that fail
-    /// stay pending and come back through `claimIdle`.
-    func process(_ entries: [RedisStreamEntry]) async throws {
+    /// Applies a batch: contacts fetched in one round trip, pushes in one. Returns the ids whose effect is applied and
+    /// may be acknowledged; entries that fail stay pending and come back through `claimIdle`.
+    func process(_ entries: [RedisStreamEntry]) async throws -> [String] {
         var parsed: [(entry: RedisStreamEntry, event: ContactEvent)] = []
         for entry in entries {
             do {
@@ -70,11 +87,7 @@ struct EventConsumer: Service {
         let records = parsed.isEmpty ? [:] : try await contacts.contacts(ids: Array(Set(parsed.map(\.event.contactId))))
         let pushes = parsed.flatMap { EventRules.pushes(for: $0.event, contact: records[$0.event.contactId]) }
         try await hub.push(pushes)
-        let done = parsed.map(\.entry.id)
-        if !done.isEmpty {
-            try await redis.xack(config.stream, group: config.group, ids: done)
-            processed.increment(by: done.count)
-        }
+        return parsed.map(\.entry.id)
     }
 
     /// Claims entries idle past `claimIdleMs` (a crashed node's, or ours that failed), dead-letters those delivered too
@@ -98,7 +111,7 @@ struct EventConsumer: Service {
                     retry.append(entry)
                 }
             }
-            if !retry.isEmpty { try await process(retry) }
+            if !retry.isEmpty { await acknowledge(try await process(retry)) }
         } while cursor != "0-0"
     }
 
