@@ -105,5 +105,5 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     app.addServices(redis, NodeSubscriber(hub: hub), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
     app.addServices(engine.services)
-    return SwitchboardNode(app: app, drain: HubDrain(hub: hub), logger: logger)
+    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: engine.sockets), logger: logger)
 }

@@ -11,6 +11,8 @@ struct EngineParts {
     let addRoutes: @Sendable (Router<AppRequestContext>) -> Void
     /// The bus subscriber (delivers frames to this node's sockets) and the routing ticker.
     let services: [any Service]
+    /// The agent, participant and signaling sockets of this node, closed with 1012 by the drain on SIGTERM.
+    let sockets: EngineSockets
 }
 
 /// Loads the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
@@ -40,5 +42,6 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, 
             agents.addRoutes(to: router)
             signaling.addRoutes(to: router)
         },
-        services: [EngineBusService(bus: bus, sockets: sockets, logger: logger), RoutingTicker(engine: engine, logger: logger)])
+        services: [EngineBusService(bus: bus, sockets: sockets, logger: logger), RoutingTicker(engine: engine, logger: logger)],
+        sockets: sockets)
 }

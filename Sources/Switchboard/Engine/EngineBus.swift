@@ -40,8 +40,7 @@ struct EngineBus: Sendable {
     }
 }
 
-/// Subscribes to the engine bus and delivers each frame to this node's sockets; also closes every socket with 1012
-/// on graceful shutdown so clients reconnect to another node.
+/// Subscribes to the engine bus and delivers each frame to this node's sockets (HubDrain closes them on SIGTERM).
 struct EngineBusService: Service {
     let bus: EngineBus
     let sockets: EngineSockets
@@ -60,6 +59,5 @@ struct EngineBusService: Service {
                 if let code = envelope.close { sockets.send(.close(code, ""), topic: envelope.topic, except: except) }
             }
         }
-        sockets.closeAll(code: 1012, reason: "service restart")
     }
 }

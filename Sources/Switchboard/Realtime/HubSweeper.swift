@@ -45,13 +45,16 @@ struct HubSweeper: Service {
 /// socket records; then the application stops accepting and the event consumer finishes its batch.
 struct HubDrain: Service {
     let hub: RealtimeHub
+    /// The engine's agent, participant and signaling sockets, which restart the same way.
+    let engineSockets: EngineSockets
 
     func run() async throws {
         try? await gracefulShutdown()
         let asked = hub.sockets.drain(code: 1012, reason: "service restart")
-        hub.logger.notice("draining: closing customer sockets with 1012", metadata: ["sockets": "\(asked)"])
+        engineSockets.closeAll(code: 1012, reason: "service restart")
+        hub.logger.notice("draining: closing sockets with 1012", metadata: ["customerSockets": "\(asked)", "engineSockets": "\(engineSockets.count)"])
         let deadline = ContinuousClock.now + .seconds(5)
-        while hub.sockets.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        while (hub.sockets.count > 0 || engineSockets.count > 0) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         do {
             try await hub.redis.evalScript(hub.scripts["realtime_purge_node"], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
         } catch {
