@@ -1,9 +1,9 @@
 """Fixtures for the browser tests (Python Playwright + Debian's Chromium).
 
-Every story runs against two backends:
-- "fake": the static files from web/ plus FakeBackend answering every API path and socket inside the browser;
-  it needs no server, so these runs always happen and check the UI against the contracts;
-- "server": a running Switchboard at $SWITCHBOARD_URL (skipped with a reason when it is not set).
+Every story runs against a real Switchboard server at $SWITCHBOARD_URL (ops/test.sh starts one); nothing of the
+server, Redis, the network or the browser is replaced. Without $SWITCHBOARD_URL every test is skipped with the reason.
+The restart stories also need $SWITCHBOARD_RESTART_CMD: a command that stops the node (SIGTERM) and starts it again
+on the same port, returning once it listens.
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ import pathlib
 import pytest
 from playwright.sync_api import sync_playwright
 
-import static_server
-from fake_backend import FakeBackend
-
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -24,42 +21,101 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, 
 
 
 @pytest.fixture(scope="session")
-def browser():
+def server_url():
+    url = os.environ.get("SWITCHBOARD_URL")
+    if not url:
+        pytest.skip("SWITCHBOARD_URL is not set: no running Switchboard server to test against "
+                    "(ops/test.sh starts one; see the module docstring of Tests/browser/conftest.py)")
+    return url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def browser(server_url):
     if not pathlib.Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
+            # Chromium's own fake microphone (a beep) stands in for a person speaking; the audio really travels over
+            # WebRTC between the two pages.
             args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"],
         )
         yield b
         b.close()
 
 
-@pytest.fixture(scope="session")
-def static_url():
-    server, url = static_server.start()
-    yield url
-    server.shutdown()
-    server.server_close()
+# Ends every contact waiting in the server's queues (or left with a demo agent), through the real agent API: each agent
+# logs in, goes Available, accepts whatever it is offered and ends it, until nothing has come for `quietMs`.
+DRAIN_AGENTS_JS = """async ({ usernames, password, quietMs, maxMs }) => {
+  const drainAs = async (username) => {
+    const res = await fetch('/agent/api/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    if (!res.ok) throw new Error(`login of ${username} answered ${res.status}`);
+    const { token } = await res.json();
+    const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/agent/ws');
+    const send = (frame) => ws.send(JSON.stringify(frame));
+    const started = Date.now();
+    let last = started;
+    let ended = 0;
+    await new Promise((resolve, reject) => {
+      ws.onerror = () => reject(new Error(`agent socket of ${username} failed`));
+      ws.onopen = () => send({ action: 'auth', token });
+      ws.onmessage = (ev) => {
+        const m = JSON.parse(ev.data);
+        if (m.type === 'authenticated') {
+          for (const c of m.contacts || []) { send({ action: 'end', contactId: c.contactId }); ended += 1; }
+          for (const o of m.offers || []) send({ action: 'accept', contactId: o.contactId });
+          send({ action: 'set_state', state: 'Available' });
+        } else if (m.type === 'offer') {
+          last = Date.now();
+          send({ action: 'accept', contactId: m.contactId });
+        } else if (m.type === 'contact_connected') {
+          last = Date.now();
+          send({ action: 'end', contactId: m.contactId });
+          ended += 1;
+        }
+      };
+      const timer = setInterval(() => {
+        if (Date.now() - last > quietMs || Date.now() - started > maxMs) { clearInterval(timer); resolve(); }
+      }, 100);
+    });
+    send({ action: 'set_state', state: 'Offline' });
+    await new Promise((r) => setTimeout(r, 300));
+    ws.close();
+    return ended;
+  };
+  const counts = await Promise.all(usernames.map(drainAs));
+  return counts.reduce((a, b) => a + b, 0);
+}"""
 
 
-class Backend:
-    """Where the app lives and how to open a browser context on it."""
+@pytest.fixture(scope="session", autouse=True)
+def empty_queues(server_url, browser):
+    """The server is shared with other suites (Tests/python runs first in ops/test.sh) that may leave contacts waiting:
+    they would be offered to our agents before the contacts our stories start. End them first, as agents would."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(server_url + "/agent/")
+        page.evaluate(DRAIN_AGENTS_JS, {"usernames": ["agent1", "agent2"], "password": "local-demo-password",
+                                        "quietMs": 1500, "maxMs": 20000})
+    finally:
+        ctx.close()
 
-    def __init__(self, kind: str, base_url: str, browser):
-        self.kind = kind
-        self.base_url = base_url.rstrip("/")
+
+class Server:
+    """The Switchboard under test and the browser contexts a test opened on it."""
+
+    def __init__(self, base_url: str, browser):
+        self.base_url = base_url
         self.browser = browser
-        self.fake = FakeBackend() if kind == "fake" else None
         self.contexts = []
+        self.pages = []
         self.agent_pages = []  # flows.login_agent adds to it; close() sets them Offline
 
     def context(self, viewport: str = "desktop"):
         ctx = self.browser.new_context(viewport=VIEWPORTS[viewport], permissions=["microphone"])
         ctx.set_default_timeout(15000)
-        if self.fake:
-            self.fake.install(ctx)
         self.contexts.append(ctx)
         return ctx
 
@@ -67,10 +123,22 @@ class Backend:
         page = self.context(viewport).new_page()
         page.errors = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda e: page.errors.append(str(e)))
+        self.pages.append(page)
         return page
 
     def close(self):
-        # A failed test must not leave an agent Available on a shared server: the next test's routing depends on it.
+        # The server is shared by every test: a failed test must leave neither a live contact (it would wait in the
+        # queue and be offered to the next test's agent) nor an agent Available (routing of the next test depends on it).
+        for page in self.pages:
+            if page in self.agent_pages or page.is_closed():
+                continue
+            try:
+                end = page.get_by_test_id("end-contact")
+                if end.is_visible():
+                    end.click(timeout=2000)
+                    page.wait_for_timeout(300)
+            except Exception:
+                pass
         for page in self.agent_pages:
             try:
                 page.get_by_test_id("agent-status").select_option("Offline", timeout=2000)
@@ -81,35 +149,20 @@ class Backend:
             ctx.close()
 
 
-@pytest.fixture(params=["fake", "server"])
-def backend(request, browser, static_url):
-    if request.param == "server":
-        url = os.environ.get("SWITCHBOARD_URL")
-        if not url:
-            pytest.skip("SWITCHBOARD_URL is not set: no running Switchboard server to test against")
-        b = Backend("server", url, browser)
-    else:
-        b = Backend("fake", static_url, browser)
-    yield b
-    b.close()
-
-
 @pytest.fixture
-def fake_backend(browser, static_url):
-    b = Backend("fake", static_url, browser)
-    yield b
-    b.close()
+def server(server_url, browser):
+    s = Server(server_url, browser)
+    yield s
+    s.close()
 
 
 @pytest.fixture
 def shot(request):
-    """shot(page, name): full screenshot into test-artifacts/screenshots/, named after the backend and the width."""
+    """shot(page, name): screenshot into test-artifacts/screenshots/<name>-<desktop|phone>.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, full_page: bool = False):
-        width = page.viewport_size["width"]
-        label = "desktop" if width >= 1000 else "phone"
-        kind = request.node.callspec.params.get("backend", "fake") if hasattr(request.node, "callspec") else "fake"
-        page.screenshot(path=str(SHOTS / f"{kind}-{name}-{label}.png"), full_page=full_page)
+        label = "desktop" if page.viewport_size["width"] >= 1000 else "phone"
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=full_page)
 
     return take

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
+import urllib.error
+import urllib.request
 
+import pytest
 from playwright.sync_api import Page, expect
 
 INBOUND_AUDIO_BYTES = """async () => {
@@ -16,9 +22,9 @@ INBOUND_AUDIO_BYTES = """async () => {
 }"""
 
 
-def open_customer(backend, viewport: str = "desktop") -> Page:
-    page = backend.page(viewport)
-    page.goto(backend.base_url + "/")
+def open_customer(server, viewport: str = "desktop") -> Page:
+    page = server.page(viewport)
+    page.goto(server.base_url + "/")
     page.get_by_test_id("support-launcher").click()
     expect(page.get_by_test_id("start-chat")).to_be_visible()
     return page
@@ -30,10 +36,10 @@ def widget_contact(page: Page, leg: str = "chat") -> str:
     return page.evaluate(f"() => window.switchboardWidget.state.{leg}.contactId")
 
 
-def login_agent(backend, username: str, viewport: str = "desktop", available: bool = True) -> Page:
-    page = backend.page(viewport)
-    backend.agent_pages.append(page)
-    page.goto(backend.base_url + "/agent/")
+def login_agent(server, username: str, viewport: str = "desktop", available: bool = True) -> Page:
+    page = server.page(viewport)
+    server.agent_pages.append(page)
+    page.goto(server.base_url + "/agent/")
     page.get_by_test_id("agent-username").fill(username)
     page.get_by_test_id("agent-password").fill("local-demo-password")
     page.get_by_test_id("agent-login").click()
@@ -104,3 +110,50 @@ def wait_audio(page: Page, timeout: float = 30) -> int:
             return received
         time.sleep(0.25)
     raise AssertionError(f"no inbound audio after {timeout}s (bytesReceived={received})")
+
+
+def restart_cmd() -> str:
+    """$SWITCHBOARD_RESTART_CMD, or skip: it SIGTERMs the node under test and starts it again on the same port."""
+    cmd = os.environ.get("SWITCHBOARD_RESTART_CMD")
+    if not cmd:
+        pytest.skip("SWITCHBOARD_RESTART_CMD is not set: cannot restart the server under test")
+    return cmd
+
+
+def restart_server() -> None:
+    """Restart the node under test for real and return once it listens again."""
+    subprocess.run(restart_cmd(), shell=True, check=True, timeout=120)
+
+
+def health(base_url: str):
+    """HTTP status of GET /health, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(base_url + "/health", timeout=1) as res:
+            return res.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def participant_connection_status(base_url: str, participant_token: str) -> int:
+    """HTTP status of CreateParticipantConnection for a participant token: 200 while its contact lives, 403 after."""
+    req = urllib.request.Request(
+        base_url + "/connect/participant/connection", method="POST",
+        data=json.dumps({"Type": ["CONNECTION_CREDENTIALS"]}).encode(),
+        headers={"X-Amz-Bearer": participant_token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return res.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def wait_until_down(base_url: str, timeout: float = 30) -> None:
+    """Wait until the node refuses connections (after SIGTERM it drains, then stops listening)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if health(base_url) is None:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the server at {base_url} was still answering {timeout}s after the restart began")

@@ -1,13 +1,17 @@
 """Chat-only conversation both ways, typing indicators, ending, and errors shown in plain words."""
 
+import subprocess
+import time
+
 from playwright.sync_api import expect
 
-from flows import accept, agent_says, customer_says, expect_line, login_agent, open_customer, wait_offer, widget_contact
+from flows import (accept, agent_says, customer_says, expect_line, login_agent, offer_for, open_customer,
+                   participant_connection_status, restart_cmd, set_status, wait_offer, wait_until_down, widget_contact)
 
 
-def test_chat_both_ways(backend, shot):
-    agent = login_agent(backend, "agent1")
-    customer = open_customer(backend)
+def test_chat_both_ways(server, shot):
+    agent = login_agent(server, "agent1")
+    customer = open_customer(server)
     shot(customer, "widget-idle")
     customer.get_by_test_id("start-chat").click()
     chat_id = widget_contact(customer)
@@ -47,9 +51,9 @@ def test_chat_both_ways(backend, shot):
     agent.get_by_test_id("agent-status").select_option("Offline")
 
 
-def test_agent_ends_chat(backend):
-    agent = login_agent(backend, "agent1")
-    customer = open_customer(backend)
+def test_agent_ends_chat(server):
+    agent = login_agent(server, "agent1")
+    customer = open_customer(server)
     customer.get_by_test_id("start-chat").click()
     chat_id = widget_contact(customer)
     wait_offer({"agent1": agent}, chat_id)
@@ -62,13 +66,69 @@ def test_agent_ends_chat(backend):
     agent.get_by_test_id("agent-status").select_option("Offline")
 
 
-def test_start_failure_is_explained_and_retry_works(fake_backend):
-    fake_backend.fake.fail_next["/start-chat-contact"] = 503
-    customer = open_customer(fake_backend)
-    customer.get_by_test_id("start-chat").click()
+END_WHILE_CONNECTING = """() => new Promise((resolve) => {
+  document.querySelector('[data-testid=start-chat]').click();
+  const poll = setInterval(() => {
+    const chat = window.switchboardWidget.state.chat;
+    if (!chat?.contactId) return;
+    clearInterval(poll);
+    const seen = { contactId: chat.contactId, participantToken: chat.participantToken, status: chat.status };
+    document.querySelector('[data-testid=end-contact]').click();
+    resolve(seen);
+  }, 0);
+})"""
+
+
+def test_end_while_connecting_ends_the_contact(server):
+    """The customer leaves as soon as the contact exists, before the chat connection is up: the contact must end on
+    the server too, not wait in the queue and ring an agent for nobody."""
+    agent = login_agent(server, "agent1")
+    customer = open_customer(server)
+    seen = customer.evaluate(END_WHILE_CONNECTING)
+    assert seen["status"] == "connecting", seen
+    expect(customer.get_by_test_id("start-chat")).to_be_visible()
+    deadline = time.time() + 10
+    status = None
+    while time.time() < deadline:
+        status = participant_connection_status(server.base_url, seen["participantToken"])
+        if status in (403, 404):
+            break
+        time.sleep(0.2)
+    assert status in (403, 404), f"the contact is still live on the server (CreateParticipantConnection -> {status})"
+    expect(offer_for(agent, seen["contactId"])).to_have_count(0)
+    set_status(agent, "Offline")
+
+
+def test_start_failure_is_explained_and_retry_works(server, shot):
+    """The server really is down when the customer presses Start chat: it is being restarted
+    ($SWITCHBOARD_RESTART_CMD, SIGTERM then start), so the request gets no answer. The widget says so in plain words,
+    and Retry works once the node is back."""
+    cmd = restart_cmd()
+    customer = open_customer(server)
     error = customer.get_by_test_id("widget-error")
+    for _attempt in range(3):
+        restarting = subprocess.Popen(cmd, shell=True)
+        try:
+            wait_until_down(server.base_url)
+            customer.get_by_test_id("start-chat").click()
+            # Either the widget saw the outage, or (a very fast restart) the node was back before the request left.
+            customer.wait_for_function(
+                "() => !document.querySelector('[data-testid=widget-error]').hidden || window.switchboardWidget.state.chat?.contactId")
+        finally:
+            assert restarting.wait(timeout=120) == 0, "the restart command failed"
+        if error.is_visible():
+            break
+        customer.get_by_test_id("end-contact").click()  # too late to see the outage: end that chat and try again
+        expect(customer.get_by_test_id("start-chat")).to_be_visible()
+    else:
+        raise AssertionError("the server came back before the widget's request three times in a row")
     expect(error).to_contain_text("Service temporarily unavailable. Please try again.")
+    expect(customer.get_by_test_id("start-chat")).to_be_visible()
+    shot(customer, "widget-error")
     customer.get_by_test_id("retry").click()
     expect(error).to_be_hidden()
     widget_contact(customer)
-    expect(customer.get_by_test_id("chat-input")).to_be_visible()
+    expect(customer.get_by_test_id("chat-input")).to_be_enabled()
+    assert not customer.errors
+    customer.get_by_test_id("end-contact").click()
+    expect(customer.get_by_test_id("start-chat")).to_be_visible()

@@ -7,9 +7,9 @@ from flows import login_agent
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_site_renders_with_widget(backend, shot, viewport):
-    page = backend.page(viewport)
-    page.goto(backend.base_url + "/")
+def test_site_renders_with_widget(server, shot, viewport):
+    page = server.page(viewport)
+    page.goto(server.base_url + "/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Auron")
     expect(page.locator("#models .model")).to_have_count(6)
     launcher = page.get_by_test_id("support-launcher")
@@ -31,9 +31,9 @@ def test_site_renders_with_widget(backend, shot, viewport):
     assert not page.errors
 
 
-def test_widget_keyboard_only(backend):
-    page = backend.page("desktop")
-    page.goto(backend.base_url + "/")
+def test_widget_keyboard_only(server):
+    page = server.page("desktop")
+    page.goto(server.base_url + "/")
     launcher = page.get_by_test_id("support-launcher")
     launcher.focus()
     page.keyboard.press("Enter")
@@ -47,9 +47,9 @@ def test_widget_keyboard_only(backend):
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_agent_app_renders(backend, shot, viewport):
-    page = backend.page(viewport)
-    page.goto(backend.base_url + "/agent/")
+def test_agent_app_renders(server, shot, viewport):
+    page = server.page(viewport)
+    page.goto(server.base_url + "/agent/")
     expect(page.get_by_test_id("agent-login")).to_be_visible()
     shot(page, "agent-login")
     page.get_by_test_id("agent-username").fill("agent1")
@@ -57,6 +57,6 @@ def test_agent_app_renders(backend, shot, viewport):
     page.get_by_test_id("agent-login").click()
     expect(page.locator("#login-error")).to_contain_text("Wrong username or password")
     page.close()
-    agent = login_agent(backend, "agent1", viewport, available=False)
+    agent = login_agent(server, "agent1", viewport, available=False)
     expect(agent.get_by_test_id("agent-status").locator("option")).to_have_text(["Available", "Offline"])
     shot(agent, "agent-empty")

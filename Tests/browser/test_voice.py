@@ -10,10 +10,10 @@ from flows import (accept, agent_says, customer_says, expect_line, login_agent, 
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_escalation_same_agent_audio_and_history(backend, shot, viewport):
+def test_escalation_same_agent_audio_and_history(server, shot, viewport):
     # Both agents Available: the voice leg must still go to the agent who has the chat.
-    agents = {"agent1": login_agent(backend, "agent1", viewport), "agent2": login_agent(backend, "agent2", viewport)}
-    customer = open_customer(backend, viewport)
+    agents = {"agent1": login_agent(server, "agent1", viewport), "agent2": login_agent(server, "agent2", viewport)}
+    customer = open_customer(server, viewport)
     customer.get_by_test_id("start-chat").click()
     chat_id = widget_contact(customer)
     escalate = customer.get_by_test_id("escalate-voice")
@@ -78,9 +78,9 @@ def test_escalation_same_agent_audio_and_history(backend, shot, viewport):
         set_status(page, "Offline")
 
 
-def test_agent_hangs_up_keeps_chat(backend):
-    agent = login_agent(backend, "agent1")
-    customer = open_customer(backend)
+def test_agent_hangs_up_keeps_chat(server):
+    agent = login_agent(server, "agent1")
+    customer = open_customer(server)
     customer.get_by_test_id("start-chat").click()
     chat_id = widget_contact(customer)
     wait_offer({"agent1": agent}, chat_id)
@@ -101,9 +101,9 @@ def test_agent_hangs_up_keeps_chat(backend):
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_voice_and_chat_started_directly(backend, shot, viewport):
-    agent = login_agent(backend, "agent1", viewport)
-    customer = open_customer(backend, viewport)
+def test_voice_and_chat_started_directly(server, shot, viewport):
+    agent = login_agent(server, "agent1", viewport)
+    customer = open_customer(server, viewport)
     customer.get_by_test_id("start-voice").click()
     voice_id = widget_contact(customer, "voice")
     assert widget_contact(customer, "chat") == voice_id, "voice + chat chats on the voice contact itself"
