@@ -1,5 +1,3 @@
-import Foundation
-
 /// A Lua script known to the client by name, called by SHA.
 public struct RedisScript: Sendable {
     /// The file name without `.lua`, e.g. `routing_enqueue`.
@@ -33,26 +31,6 @@ public struct RedisScriptSet: Sendable {
 }
 
 extension RedisClient {
-    /// Loads every `*.lua` file of `directory` with SCRIPT LOAD.
-    public func loadScripts(directory: String) async throws -> RedisScriptSet {
-        let files: [String]
-        do {
-            files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".lua") }.sorted()
-        } catch {
-            throw RedisError(.invalidArgument, "cannot read Lua scripts from \(directory): \(error.localizedDescription)")
-        }
-        var scripts: [String: RedisScript] = [:]
-        for file in files {
-            let path = (directory as NSString).appendingPathComponent(file)
-            guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw RedisError(.invalidArgument, "cannot read Lua script \(path)")
-            }
-            let name = String(file.dropLast(4))
-            scripts[name] = try await load(name: name, source: source)
-        }
-        return RedisScriptSet(scripts: scripts)
-    }
-
     /// Loads one script from source.
     public func load(name: String, source: String) async throws -> RedisScript {
         guard let sha = try await send(["SCRIPT", "LOAD", .string(source)]).string else {

@@ -7,12 +7,12 @@ final class BenchCluster {
     let nodes: [TestNode]
     let deployment: TestDeployment
 
-    init(nodes count: Int, adjust: @escaping (inout [String: Any]) -> Void = { _ in }) async throws {
+    init(nodes count: Int) async throws {
         redis = try await RedisServer()
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
         setenv("SWITCHBOARD_BIN", binary, 1)
         setenv("LOG_LEVEL", "warning", 1)
-        deployment = try await TestDeployment(redisURL: redis.url, adjust: adjust)
+        deployment = try await TestDeployment(redisURL: redis.url)
         var nodes: [TestNode] = []
         for _ in 0..<count { nodes.append(try await deployment.start()) }
         self.nodes = nodes

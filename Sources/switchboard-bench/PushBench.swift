@@ -21,11 +21,7 @@ struct PushBench: AsyncParsableCommand {
     @Option(help: "With --idle: tcp (connect only), ws (upgrade, no register) or register.") var idleMode = "register"
 
     func run() async throws {
-        let cluster = try await BenchCluster(nodes: nodes) { config in
-            var redis = config["redis"] as! [String: Any]
-            redis["poolSize"] = 8
-            config["redis"] = redis
-        }
+        let cluster = try await BenchCluster(nodes: nodes)  // config.json's Redis pool: 8
         defer { cluster.stop() }
         if idle > 0 {
             try await measureIdle(cluster)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RedisClient
+import Switchboard
 import TestSupport
 
 /// `switchboard-bench routing`: routing decisions per second through the Lua scripts from one process, and
@@ -16,7 +17,8 @@ struct RoutingBench: AsyncParsableCommand {
     func run() async throws {
         let client = RedisClient(configuration: try RedisConfiguration(url: redis, base: RedisConfiguration(poolSize: 8)))
         let prefix = "bench\(UUID().uuidString.prefix(6).lowercased()):{routing}"
-        let scripts = try await client.loadScripts(directory: "\(NodeProcess.repository)/lua")
+        let scripts = try ScriptCatalog.read(directory: "\(TestDeployment.repository)/lua")
+        try await ScriptCatalog.preload(scripts, into: client)
         let now: @Sendable () -> Int = { Int(Date().timeIntervalSince1970 * 1000) }
         let contacts = contacts, clients = clients
         for agent in 0..<50 {
@@ -39,20 +41,18 @@ struct RoutingBench: AsyncParsableCommand {
         print(String(format: "routing_enqueue decisions: %d in %.2fs = %.0f/s (%d tasks, 50 agents)", contacts, seconds, Double(contacts) / seconds, clients))
 
         // Latency: one node, one agent; each sample starts a chat over HTTP and waits for the offer on the agent socket.
-        let keyPrefix = "benchlat\(UUID().uuidString.prefix(6).lowercased())"
-        let node = try await NodeProcess.start(configOverrides: [
-            "redis": ["url": redis, "keyPrefix": keyPrefix], "events": ["stream": "\(keyPrefix):events"],
-            "security": ["rateLimits": ["startContactPerMinutePerIp": 0], "allowedOrigins": ["ws://127.0.0.1"]],
+        let deployment = try await TestDeployment(redisURL: redis, [
             "local": ["agents": [["username": "bench", "password": "pw", "displayName": "Bench", "chatCapacity": 1000]]],
         ])
+        let node = try await deployment.start()
         defer { node.stop() }
-        let agent = try await TestAgent.login(node.url, username: "bench", password: "pw")
+        let agent = try await TestAgent.login(node, username: "bench", password: "pw")
         var latencies: [Double] = []
         for _ in 0..<samples {
             let mark = agent.socket.frames.count
             let began = ContinuousClock.now
-            let (status, json) = try await TestHTTP.post("\(node.url)/start-chat-contact", ["userId": "user_\(UUID().uuidString.lowercased())"])
-            guard status == 200, let id = json["contactId"] as? String else { throw TestClientError("start failed: \(status)") }
+            let (status, json) = try await HTTP.request("POST", "\(node.url)/start-chat-contact", json: ["userId": "user_\(UUID().uuidString.lowercased())"])
+            guard status == 200, let id = json?["contactId"] as? String else { throw TestClientError("start failed: \(status)") }
             try await agent.socket.waitFor(type: "offer", contactId: id, after: mark)
             let elapsed = ContinuousClock.now - began
             latencies.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
@@ -61,6 +61,6 @@ struct RoutingBench: AsyncParsableCommand {
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print(String(format: "StartChatContact -> offer on agent socket: p50 %.2f ms, p99 %.2f ms (%d samples, HTTP + WS, debug=%@)",
-                     percentile(0.5), percentile(0.99), samples, NodeProcess.binary.contains("debug") ? "yes" : "no"))
+                     percentile(0.5), percentile(0.99), samples, TestDeployment.binary.contains("debug") ? "yes" : "no"))
     }
 }

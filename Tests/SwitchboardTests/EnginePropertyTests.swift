@@ -98,11 +98,11 @@ struct EnginePropertyTests {
                 if !accept {
                     // Never accepted: the customer leaves ("Continue in chat") through the Participant Service.
                     let base = cluster.nodes[0].url + "/connect/participant"
-                    let connection = try await TestHTTP.post("\(base)/connection", ["Type": ["CONNECTION_CREDENTIALS"]],
-                                                             headers: ["X-Amz-Bearer": started["participantToken"] as! String])
-                    let token = (connection.json["ConnectionCredentials"] as? [String: Any])?["ConnectionToken"] as? String ?? ""
-                    let disconnected = try await TestHTTP.post("\(base)/disconnect", [:], headers: ["X-Amz-Bearer": token])
-                    #expect(disconnected.status == 200)
+                    let (_, connection) = try await HTTP.request("POST", "\(base)/connection", json: ["Type": ["CONNECTION_CREDENTIALS"]],
+                                                                 headers: ["X-Amz-Bearer": started["participantToken"] as! String])
+                    let token = (connection?["ConnectionCredentials"] as? [String: Any])?["ConnectionToken"] as? String ?? ""
+                    let (disconnected, _) = try await HTTP.request("POST", "\(base)/disconnect", json: [String: Any](), headers: ["X-Amz-Bearer": token])
+                    #expect(disconnected == 200)
                     try await checkLinkage("end")
                 }
                 for entry in try await cluster.redis.xrange("\(cluster.prefix):events") {

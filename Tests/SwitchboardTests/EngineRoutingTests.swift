@@ -62,9 +62,9 @@ struct EngineRoutingTests {
         // Timeout: the chat's agent lets the voice offer lapse; the other agent gets it.
         let voice = try await cluster.startVoice(userId: chat.userId, related: chat.contactId)["contactId"] as! String
         try await chat.agent.socket.waitFor(type: "offer", contactId: voice)
-        let withdrawn = try await chat.agent.socket.waitFor(type: "offer_withdrawn", contactId: voice, timeout: 5)
+        let withdrawn = try await chat.agent.socket.waitFor(type: "offer_withdrawn", contactId: voice, timeout: .seconds(5))
         #expect(withdrawn["reason"] as? String == "timeout")
-        try await other.socket.waitFor(type: "offer", contactId: voice, timeout: 5)
+        try await other.socket.waitFor(type: "offer", contactId: voice, timeout: .seconds(5))
         other.socket.send(["action": "reject", "contactId": voice])
         try await other.socket.waitFor(type: "offer_withdrawn", contactId: voice)
 
@@ -74,7 +74,7 @@ struct EngineRoutingTests {
         chat.agent.socket.send(["action": "set_state", "state": "Offline"])
         let offline = try await chat.agent.socket.waitFor(type: "offer_withdrawn", contactId: voice2)
         #expect(offline["reason"] as? String == "offline")
-        try await other.socket.waitFor(type: "offer", contactId: voice2, timeout: 5)
+        try await other.socket.waitFor(type: "offer", contactId: voice2, timeout: .seconds(5))
         do { let violations = try await cluster.invariantViolations(); #expect(violations.isEmpty, "\(violations)") }
     }
 

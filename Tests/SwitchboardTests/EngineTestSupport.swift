@@ -3,31 +3,26 @@ import RedisClient
 import Testing
 import TestSupport
 
-/// Server nodes sharing one Redis and a unique key prefix, with generated agents (password `pw`).
+/// Server nodes of one ``TestDeployment``, with generated agents (password `pw`).
 struct EngineCluster {
-    let nodes: [NodeProcess]
-    let prefix: String
+    let deployment: TestDeployment
     let redis: RedisClient
     let agentIds: [String]
 
+    var nodes: [TestNode] { deployment.nodes }
+    var prefix: String { deployment.prefix }
+
     /// Whether the server binary exists (tests that start nodes are skipped without it).
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: NodeProcess.binary) }
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: TestDeployment.binary) }
 
     static func start(nodes count: Int = 1, agents: Int, routing: [String: Any] = [:]) async throws -> EngineCluster {
-        let url = try await TestRedis.url()
-        let prefix = "t\(UUID().uuidString.prefix(8).lowercased())"
         let agentIds = (1...agents).map { "a\($0)" }
-        let overrides: [String: Any] = [
-            "redis": ["url": url, "keyPrefix": prefix],
-            "events": ["stream": "\(prefix):events"],
-            // HummingbirdWSClient sends `Origin: <scheme>://<host>`; allow it as a browser origin would be.
-            "security": ["rateLimits": ["startContactPerMinutePerIp": 0], "allowedOrigins": ["ws://127.0.0.1", "http://127.0.0.1"]],
+        let deployment = try await TestDeployment([
             "local": ["agents": agentIds.map { ["username": $0, "password": "pw", "displayName": $0.uppercased()] }],
             "routing": routing,
-        ]
-        var nodes: [NodeProcess] = []
-        for index in 0..<count { nodes.append(try await NodeProcess.start(configOverrides: overrides, nodeId: "\(prefix)-n\(index)")) }
-        return EngineCluster(nodes: nodes, prefix: prefix, redis: try await TestRedis.client(), agentIds: agentIds)
+        ])
+        for _ in 0..<count { try await deployment.start() }
+        return EngineCluster(deployment: deployment, redis: try await TestRedis.client(), agentIds: agentIds)
     }
 
     func stop() { for node in nodes { node.stop() } }
@@ -35,28 +30,20 @@ struct EngineCluster {
     var routing: String { "\(prefix):{routing}" }
 
     func login(_ agentId: String, node: Int = 0, available: Bool = true) async throws -> TestAgent {
-        try await TestAgent.login(nodes[node % nodes.count].url, username: agentId, password: "pw", available: available)
+        try await TestAgent.login(nodes[node % nodes.count], username: agentId, password: "pw", available: available)
     }
 
-    /// POST /start-chat-contact; returns the contact id.
-    func startChat(node: Int = 0, userId: String = Self.newUserId()) async throws -> (contactId: String, userId: String, token: String) {
-        let (status, json) = try await TestHTTP.post("\(nodes[node % nodes.count].url)/start-chat-contact", ["userId": userId])
-        guard status == 200, let id = json["contactId"] as? String, let token = json["participantToken"] as? String else {
-            throw TestClientError("start-chat-contact: \(status) \(json)")
-        }
-        return (id, userId, token)
+    /// POST /start-chat-contact on node `node`.
+    func startChat(node: Int = 0, userId: String = newUserId()) async throws -> (contactId: String, userId: String, token: String) {
+        let reply = try await nodes[node % nodes.count].startContact("chat", ["userId": userId])
+        guard let token = reply["participantToken"] as? String else { throw TestClientError("start-chat-contact: no participantToken in \(reply)") }
+        return (reply["contactId"] as! String, userId, token)
     }
 
-    /// POST /start-voice-contact related to `related`.
+    /// POST /start-voice-contact on node `node`, related to `related`; returns the reply.
     func startVoice(node: Int = 0, userId: String, related: String?) async throws -> [String: Any] {
-        var body: [String: Any] = ["userId": userId]
-        if let related { body["relatedContactId"] = related }
-        let (status, json) = try await TestHTTP.post("\(nodes[node % nodes.count].url)/start-voice-contact", body)
-        guard status == 200, json["contactId"] is String else { throw TestClientError("start-voice-contact: \(status) \(json)") }
-        return json
+        try await nodes[node % nodes.count].startContact("voice", related.map { ["userId": userId, "relatedContactId": $0] } ?? ["userId": userId])
     }
-
-    static func newUserId() -> String { "user_\(UUID().uuidString.lowercased())" }
 
     /// SPEC §7 invariants on what Redis holds: offered to at most one agent, nobody over capacity, every non-ended
     /// contact in exactly the structures of its state. Returns the problems found.

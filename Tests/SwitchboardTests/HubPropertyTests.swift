@@ -101,7 +101,7 @@ struct HubPropertyTests {
                 let user = users[choice % 3]
                 let node = nodes[choice % 2]
                 let socket = try await TestSocket.connect(node.wsURL + "/ws")
-                socket.send(json: ["action": "register", "userId": user])
+                socket.send(["action": "register", "userId": user])
                 let registered = try await socket.next(type: "registered")
                 let id = try #require(registered["connectionId"] as? String)
                 #expect(registered["node"] as? String == node.nodeId)

@@ -16,11 +16,16 @@ func contactEvent(_ type: String, contactId: String, channel: String = "CHAT", i
 }
 
 extension TestNode {
+    /// POSTs `json` to `/start-<kind>-contact`; returns the reply (contactId, participantToken, ...), or throws unless 200.
+    func startContact(_ kind: String, _ json: [String: Any]) async throws -> [String: Any] {
+        let (status, body) = try await HTTP.request("POST", url + "/start-\(kind)-contact", json: json)
+        guard status == 200, let body, body["contactId"] is String else { throw TestClientError("start-\(kind)-contact: \(status) \(body ?? [:])") }
+        return body
+    }
+
     /// Starts a chat contact through the customer API; returns its id.
     func startChat(userId: String) async throws -> String {
-        let (status, body) = try await HTTP.request("POST", url + "/start-chat-contact", json: ["userId": userId])
-        guard status == 200, let id = body?["contactId"] as? String else { throw TestSocketError(message: "start-chat-contact: \(status) \(body ?? [:])") }
-        return id
+        try await startContact("chat", ["userId": userId])["contactId"] as! String
     }
 
     /// Starts a voice contact through the customer API; returns its id.
@@ -28,9 +33,7 @@ extension TestNode {
         var json: [String: Any] = ["userId": userId]
         if let initiationMethod { json["initiationMethod"] = initiationMethod }
         if let related { json["relatedContactId"] = related }
-        let (status, body) = try await HTTP.request("POST", url + "/start-voice-contact", json: json)
-        guard status == 200, let id = body?["contactId"] as? String else { throw TestSocketError(message: "start-voice-contact: \(status) \(body ?? [:])") }
-        return id
+        return try await startContact("voice", json)["contactId"] as! String
     }
 
     /// Posts events to the bridge; returns the status and body.
@@ -44,20 +47,15 @@ extension TestNode {
         let socket = try await TestSocket.connect(wsURL + "/ws")
         var frame: [String: Any] = ["action": "register", "userId": userId]
         if let lastEventId { frame["lastEventId"] = lastEventId }
-        socket.send(json: frame)
+        socket.send(frame)
         _ = try await socket.next(type: "registered")
         return socket
     }
 }
 
 extension TestSocket {
-    /// Asserts silence: no frame of `type` within `window`.
+    /// Asserts silence: no frame of `type` within `window` (the frames before it are read).
     func expectNone(type: String, within window: Duration = .milliseconds(400)) async -> Bool {
-        let deadline = ContinuousClock.now + window
-        while ContinuousClock.now < deadline {
-            guard let frame = try? await next(timeout: deadline - ContinuousClock.now) else { return true }
-            if frame["type"] as? String == type { return false }
-        }
-        return true
+        (try? await next(type: type, timeout: window)) == nil
     }
 }

@@ -83,15 +83,9 @@ struct HubTests {
 
     @Test("a node killed with events pending: another node finishes them, none lost, none pushed twice; its sockets are purged")
     func killedNodeWorkIsFinished() async throws {
-        let deployment = try await TestDeployment { config in
-            var events = config["events"] as! [String: Any]
-            events["claimIdleMs"] = 600
-            config["events"] = events
-            var realtime = config["realtime"] as! [String: Any]
-            realtime["nodeTtlSeconds"] = 2
-            realtime["sweepIntervalSeconds"] = 0.5
-            config["realtime"] = realtime
-        }
+        let deployment = try await TestDeployment([
+            "events": ["claimIdleMs": 600], "realtime": ["nodeTtlSeconds": 2, "sweepIntervalSeconds": 0.5],
+        ])
         let doomed = try await deployment.start()
         let survivor = try await deployment.start()
         let redis = try await TestRedis.client()
@@ -140,12 +134,7 @@ struct HubTests {
 
     @Test("a poison event lands in the dead-letter stream after maxDeliveries, with the error")
     func poisonEventDeadLettered() async throws {
-        let deployment = try await TestDeployment { config in
-            var events = config["events"] as! [String: Any]
-            events["claimIdleMs"] = 200
-            events["maxDeliveries"] = 3
-            config["events"] = events
-        }
+        let deployment = try await TestDeployment(["events": ["claimIdleMs": 200, "maxDeliveries": 3]])
         let node = try await deployment.start()
         let redis = try await TestRedis.client()
         let poisonId = try await redis.xadd(deployment.stream, fields: [("event", #"{"id":"p1","detail-type":"nope"}"#)])
@@ -162,7 +151,7 @@ struct HubTests {
         _ = node
     }
 
-    @Test("SIGTERM: sockets close with 1012, the node's records are removed, exit status 0")
+    @Test("SIGTERM: customer and agent sockets close with 1012, the node's records are removed, exit status 0")
     func sigtermDrains() async throws {
         let deployment = try await TestDeployment()
         let node = try await deployment.start()
@@ -170,8 +159,14 @@ struct HubTests {
         let user = newUserId()
         let socket = try await node.register(user)
         #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").count == 1)
+        // An agent's socket restarts the same way.
+        let (_, login) = try await HTTP.request("POST", node.url + "/agent/api/login", json: ["username": "agent1", "password": "local-demo-password"])
+        let agent = try await TestSocket.connect(node.wsURL + "/agent/ws")
+        agent.send(["action": "auth", "token": try #require(login?["token"] as? String)])
+        _ = try await agent.next(type: "authenticated")
         let status = node.stop(signal: SIGTERM)
         #expect(try await socket.waitForClose() == 1012)
+        #expect(try await agent.waitForClose() == 1012)
         #expect(status == 0)
         #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").isEmpty)
         #expect(try await redis.smembers("\(deployment.prefix):{rt}:node:\(node.nodeId):conns").isEmpty)

@@ -15,11 +15,7 @@ struct ValidationTests {
 
     @Test("bridge: the fixtures are accepted, the malformed ones rejected naming the field, keys and limits enforced")
     func bridgeInput() async throws {
-        let deployment = try await TestDeployment { config in
-            var security = config["security"] as! [String: Any]
-            security["maxBridgeBodyBytes"] = 8192
-            config["security"] = security
-        }
+        let deployment = try await TestDeployment(["security": ["maxBridgeBodyBytes": 8192]])
         let node = try await deployment.start()
         let path = Self.fixturesPath()
         let story = try String(contentsOfFile: path + "/contact-events.ndjson", encoding: .utf8).split(separator: "\n")
@@ -61,12 +57,7 @@ struct ValidationTests {
     @Test("customer API: userId, relatedContactId, initiationMethod, body size and rate limit")
     func customerAPI() async throws {
         let deployment = try await TestDeployment()
-        let node = try await deployment.start { config in
-            var security = config["security"] as! [String: Any]
-            security["rateLimits"] = ["startContactPerMinutePerIp": 5]
-            security["maxBodyBytes"] = 512
-            config["security"] = security
-        }
+        let node = try await deployment.start(["security": ["rateLimits": ["startContactPerMinutePerIp": 5], "maxBodyBytes": 512]])
         func expectError(_ path: String, _ json: Any, status: Int, code: String) async throws {
             let (got, body) = try await HTTP.request("POST", node.url + path, json: json)
             #expect(got == status, "\(path) \(json)")
@@ -101,11 +92,7 @@ struct ValidationTests {
 
     @Test("/ws: bad frames get error frames and the socket stays open; oversize frames close with 1009; foreign origins are refused")
     func socketFrames() async throws {
-        let deployment = try await TestDeployment { config in
-            var security = config["security"] as! [String: Any]
-            security["maxFrameBytes"] = 1024
-            config["security"] = security
-        }
+        let deployment = try await TestDeployment(["security": ["maxFrameBytes": 1024]])
         let node = try await deployment.start()
         let socket = try await TestSocket.connect(node.wsURL + "/ws")
         for (frame, code) in [("not json", "INVALID_FRAME"), (#"{"action":"dance"}"#, "UNKNOWN_ACTION"), (#"{"userId":"x"}"#, "INVALID_FRAME"),

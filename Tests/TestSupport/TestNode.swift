@@ -6,39 +6,33 @@ import FoundationNetworking
 import Glibc
 #endif
 
-/// A deployment of real `switchboard serve` processes for tests: one generated config (unique key prefix and event
-/// stream on the test Redis), any number of nodes started from the built binary.
+/// A deployment of real `switchboard serve` processes for tests and benchmarks: the repository's config.json with a
+/// unique key prefix and event stream on the test Redis, any number of nodes started from the built binary.
 public final class TestDeployment: @unchecked Sendable {
     /// The config every node starts from, as JSON.
-    public private(set) var config: [String: Any]
+    public let config: [String: Any]
     /// Key prefix of this deployment.
     public let prefix: String
     /// Event stream of this deployment.
-    public var stream: String { (config["events"] as! [String: Any])["stream"] as! String }
+    public var stream: String { "\(prefix):events" }
     /// Nodes started so far.
     public private(set) var nodes: [TestNode] = []
     private let directory: String
 
-    /// Makes a config from the repository's config.json; `adjust` edits it further.
-    public init(redisURL: String? = nil, adjust: (inout [String: Any]) -> Void = { _ in }) async throws {
+    /// The repository's config.json with `overrides` merged in (see ``merge(_:_:)``).
+    public init(redisURL: String? = nil, _ overrides: [String: Any] = [:]) async throws {
         let repo = Self.repository
         let data = try Data(contentsOf: URL(fileURLWithPath: repo + "/config.json"))
-        var config = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let base = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         prefix = "t\(UUID().uuidString.prefix(8).lowercased())"
         var url = redisURL ?? ""
         if url.isEmpty { url = try await TestRedis.url() }
-        config["redis"] = ["url": url, "keyPrefix": prefix, "poolSize": 4, "commandTimeoutMs": 5000]
-        var events = config["events"] as! [String: Any]
-        events["stream"] = "\(prefix):events"
-        config["events"] = events
-        var security = config["security"] as! [String: Any]
-        var rates = security["rateLimits"] as! [String: Any]
-        rates["startContactPerMinutePerIp"] = 0
-        security["rateLimits"] = rates
-        config["security"] = security
-        config["paths"] = ["web": repo + "/web", "lua": repo + "/lua"]
-        adjust(&config)
-        self.config = config
+        config = Self.merge(Self.merge(base, [
+            "redis": ["url": url, "keyPrefix": prefix],
+            "events": ["stream": "\(prefix):events"],
+            "security": ["rateLimits": ["startContactPerMinutePerIp": 0]],
+            "paths": ["web": repo + "/web", "lua": repo + "/lua"],
+        ]), overrides)
         directory = NSTemporaryDirectory() + "sb-deploy-\(prefix)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
@@ -48,37 +42,63 @@ public final class TestDeployment: @unchecked Sendable {
         ProcessInfo.processInfo.environment["SWITCHBOARD_REPO"] ?? FileManager.default.currentDirectoryPath
     }
 
-    /// Starts one more node and waits until `/health` answers 200.
+    /// The server binary: `SWITCHBOARD_BIN`, else `.build/debug/switchboard` under the repository.
+    public static var binary: String {
+        ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? repository + "/.build/debug/switchboard"
+    }
+
+    /// Starts one more node (its own port, `overrides` merged into ``config``) and waits until `/health` answers 200.
+    /// Its output goes to `<id>.log` in a temp directory.
     @discardableResult
-    public func start(nodeId: String? = nil, adjust: (inout [String: Any]) -> Void = { _ in }) async throws -> TestNode {
+    public func start(nodeId: String? = nil, _ overrides: [String: Any] = [:]) async throws -> TestNode {
         let port = try FreePort.find()
-        var config = config
-        config["node"] = ["host": "127.0.0.1", "port": port]
-        var security = config["security"] as! [String: Any]
-        // HummingbirdWSClient always sends `Origin: ws://<host>`; tests allow it as a browser origin would be.
-        security["allowedOrigins"] = ["http://127.0.0.1:\(port)", "http://allowed.example", "ws://127.0.0.1"]
-        config["security"] = security
-        adjust(&config)
+        let config = Self.merge(Self.merge(config, [
+            "node": ["host": "127.0.0.1", "port": port],
+            // HummingbirdWSClient always sends `Origin: ws://<host>`; tests allow it as a browser origin would be.
+            "security": ["allowedOrigins": ["http://127.0.0.1:\(port)", "http://allowed.example", "ws://127.0.0.1"]],
+        ]), overrides)
         let id = nodeId ?? "\(prefix)-n\(nodes.count + 1)"
         let path = "\(directory)/\(id).json"
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
-        let node = try await TestNode.start(configPath: path, nodeId: id, port: port, logPath: "\(directory)/\(id).log")
-        nodes.append(node)
-        return node
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "notice"
+        let logPath = "\(directory)/\(id).log"
+        let pid = try ChildProcess.spawn(Self.binary, ["serve", "--config", path, "--node-id", id], environment: environment, outputPath: logPath)
+        let node = TestNode(nodeId: id, port: port, logPath: logPath, pid: pid)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? await HTTP.request("GET", node.url + "/health"), status == 200 {
+                nodes.append(node)
+                return node
+            }
+            if ChildProcess.wait(pid, timeout: 0) != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        node.stop(signal: SIGKILL)
+        throw TestClientError("node \(id) did not become healthy; log:\n\(node.log.suffix(3000))")
     }
 
-    deinit {
-        for node in nodes { node.stop(signal: SIGKILL) }
+    /// `overrides` merged into `base`: nested objects merged key by key, everything else replaced.
+    public static func merge(_ base: [String: Any], _ overrides: [String: Any]) -> [String: Any] {
+        var result = base
+        for (key, value) in overrides {
+            if let nested = value as? [String: Any], let existing = result[key] as? [String: Any] {
+                result[key] = merge(existing, nested)
+            } else {
+                result[key] = value
+            }
+        }
+        return result
     }
 }
 
-/// One `switchboard serve` child process.
+/// One `switchboard serve` child process; killed (SIGKILL) when released while still running.
 public final class TestNode: @unchecked Sendable {
     /// Node id.
     public let nodeId: String
     /// Listening port on 127.0.0.1.
     public let port: Int
-    /// Where its log goes.
+    /// Where its output goes.
     public let logPath: String
     /// The process id while running.
     public private(set) var pid: pid_t?
@@ -95,23 +115,7 @@ public final class TestNode: @unchecked Sendable {
         self.pid = pid
     }
 
-    static func start(configPath: String, nodeId: String, port: Int, logPath: String) async throws -> TestNode {
-        let binary = ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? TestDeployment.repository + "/.build/debug/switchboard"
-        var environment = ProcessInfo.processInfo.environment
-        environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "notice"
-        let pid = try ChildProcess.spawn(binary, ["serve", "--config", configPath, "--node-id", nodeId], environment: environment, outputPath: logPath)
-        let node = TestNode(nodeId: nodeId, port: port, logPath: logPath, pid: pid)
-        for _ in 0..<600 {
-            if let (status, _) = try? await HTTP.request("GET", node.url + "/health"), status == 200 { return node }
-            if ChildProcess.wait(pid, timeout: 0) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        node.stop(signal: SIGKILL)
-        throw TestSocketError(message: "node \(nodeId) did not become healthy; log:\n\(log.suffix(3000))")
-    }
-
-    /// Sends `signal` and waits for the exit; returns the exit status (128+signal when killed).
+    /// Sends `signal` and waits for the exit; returns the exit status (128+signal when killed, -1 when already stopped).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
         guard let pid else { return -1 }

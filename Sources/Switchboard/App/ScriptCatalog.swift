@@ -4,8 +4,9 @@ import RedisClient
 
 /// The `lua/` scripts, read once with their SHA1 computed here, so a node can start while Redis is still down:
 /// the client loads a script on first use if Redis does not have it (NOSCRIPT), and `preload` loads them all up front.
-enum ScriptCatalog {
-    static func read(directory: String) throws -> RedisScriptSet {
+public enum ScriptCatalog {
+    /// Reads every `*.lua` of `directory`, includes expanded, with its SHA1.
+    public static func read(directory: String) throws -> RedisScriptSet {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".lua") }
@@ -35,7 +36,7 @@ enum ScriptCatalog {
     }
 
     /// SCRIPT LOAD of every script; a mismatching SHA means the catalog and Redis disagree on the source bytes.
-    static func preload(_ set: RedisScriptSet, into redis: RedisClient) async throws {
+    public static func preload(_ set: RedisScriptSet, into redis: RedisClient) async throws {
         for script in set.scripts.values {
             let loaded = try await redis.load(name: script.name, source: script.source)
             guard loaded.sha == script.sha else { throw SwitchboardError.internal("SHA of \(script.name) differs from Redis'") }
