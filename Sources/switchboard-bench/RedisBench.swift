@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOPosix
 import RedisClient
 import TestSupport
 
@@ -11,6 +12,7 @@ struct RedisBench: AsyncParsableCommand {
     @Option(help: "Requests per measurement.") var requests = 200_000
     @Option(help: "Concurrent clients (redis-benchmark -c; our concurrent tasks and pool connections).") var clients = 50
     @Option(parsing: .upToNextOption, help: "Pipeline depths.") var depths: [Int] = [1, 16]
+    @Option(help: "Event-loop threads of the client (the machine's cores are shared with redis-server).") var threads = 1
 
     func run() async throws {
         var server: RedisServer?
@@ -22,7 +24,8 @@ struct RedisBench: AsyncParsableCommand {
             url = server!.url
         }
         let configuration = try RedisConfiguration(url: url, base: RedisConfiguration(poolSize: clients))
-        let client = RedisClient(configuration: configuration)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let client = RedisClient(configuration: configuration, eventLoopGroup: group)
         let script = try await client.load(name: "bench_incr", source: "return redis.call('INCRBY', KEYS[1], ARGV[1])")
         _ = try await client.pipeline((0..<clients).map { _ in RedisCommand("PING") })  // open every connection first
 
