@@ -4,7 +4,7 @@ import RedisClient
 import Testing
 import TestSupport
 
-@Suite("Redis client against a real redis-server")
+@Suite("Redis client against a real redis-server", .timeLimit(.minutes(2)))
 struct RedisClientTests {
     @Test("values holding NUL and CRLF round-trip byte for byte")
     func binarySafeRoundTrip() async throws {

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The design's routing properties, checked through a real node with generated cases.
-@Suite(.serialized, .enabled(if: EngineCluster.available, "build the server first (.build/debug/switchboard)"))
+@Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: EngineCluster.available, "build the server first (.build/debug/switchboard)"))
 struct EnginePropertyTests {
     /// Has whichever agent is offered `contactId` accept it; returns that agent.
     func acceptByOfferee(_ contactId: String, _ agents: [TestAgent]) async throws -> TestAgent {

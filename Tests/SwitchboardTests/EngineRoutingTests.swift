@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Routing through real server nodes: HTTP to start contacts, agent WebSockets to receive and answer offers.
-@Suite(.serialized, .enabled(if: EngineCluster.available, "build the server first (.build/debug/switchboard)"))
+@Suite(.serialized, .timeLimit(.minutes(3)), .enabled(if: EngineCluster.available, "build the server first (.build/debug/switchboard)"))
 struct EngineRoutingTests {
     /// Starts a chat on node 0 and has whoever is offered it accept it; returns the contact and that agent.
     func connectedChat(_ cluster: EngineCluster, _ agents: [TestAgent]) async throws -> (contactId: String, userId: String, agent: TestAgent) {

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The design's properties 1, 2, 3 and 7, each checked on at least 100 generated cases.
-@Suite("Design properties of the real-time core", .serialized)
+@Suite("Design properties of the real-time core", .serialized, .timeLimit(.minutes(3)))
 struct HubPropertyTests {
     enum Step: CaseIterable, Sendable { case chat, voice, escalate }
 

@@ -3,7 +3,7 @@ import RedisClient
 import Testing
 import TestSupport
 
-@Suite("Real-time hub across real server nodes")
+@Suite("Real-time hub across real server nodes", .timeLimit(.minutes(2)))
 struct HubTests {
     @Test("a socket on node B gets enable_escalation for an event ingested on node A; Voice gets none")
     func crossNodeEscalation() async throws {

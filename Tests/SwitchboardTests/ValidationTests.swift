@@ -3,7 +3,7 @@ import Switchboard
 import Testing
 import TestSupport
 
-@Suite("Bad input gets clear errors, never a crash")
+@Suite("Bad input gets clear errors, never a crash", .timeLimit(.minutes(2)))
 struct ValidationTests {
     static let fixtures = TestDeployment.repository + "/../shared/fixtures"
 

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -139,22 +136,87 @@ public enum HTTP {
     }
 
     /// Sends a request; returns status, body bytes and headers.
+    ///
+    /// A plain HTTP/1.1 exchange over a blocking socket with 10 s timeouts, on a Dispatch thread: URLSession on Linux
+    /// was seen to stop answering every caller at once under parallel tests, with its own timeouts never firing.
     public static func raw(_ method: String, _ url: String, json: Any? = nil, body: Data? = nil, headers: [String: String] = [:]) async throws
         -> (Int, Data, [String: String]) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.timeoutInterval = 10
+        guard let parsed = URL(string: url), let host = parsed.host, let port = parsed.port else { throw TestClientError("bad URL \(url)") }
+        var payload = body ?? Data()
+        var fields = headers
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        } else if let body {
-            request.httpBody = body
+            payload = try JSONSerialization.data(withJSONObject: json)
+            fields["Content-Type"] = "application/json"
         }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as! HTTPURLResponse
+        let path = parsed.path.isEmpty ? "/" : parsed.path + (parsed.query.map { "?" + $0 } ?? "")
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nContent-Length: \(payload.count)\r\n"
+        for (name, value) in fields { head += "\(name): \(value)\r\n" }
+        let request = Data((head + "\r\n").utf8) + payload
+        let response: Data = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try exchange(request, host: host, port: port) })
+            }
+        }
+        guard let split = response.range(of: Data("\r\n\r\n".utf8)) else { throw TestClientError("no HTTP response from \(url)") }
+        let lines = String(decoding: response[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            throw TestClientError("bad status line from \(url)")
+        }
         var out: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { out[String(describing: key).lowercased()] = String(describing: value) }
-        return (http.statusCode, data, out)
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            out[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var content = Data(response[split.upperBound...])
+        if out["transfer-encoding"]?.lowercased() == "chunked" { content = dechunk(content) }
+        return (status, content, out)
+    }
+
+    private static func exchange(_ request: Data, host: String, port: Int) throws -> Data {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestClientError("socket() failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestClientError("connection to \(host):\(port) refused") }
+        try request.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let n = send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                guard n > 0 else { throw TestClientError("send to \(host):\(port) failed") }
+                sent += n
+            }
+        }
+        var response = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n == 0 { break }
+            guard n > 0 else { throw TestClientError("no answer from \(host):\(port) within 10 s") }
+            response.append(contentsOf: buffer[0..<n])
+        }
+        return response
+    }
+
+    private static func dechunk(_ data: Data) -> Data {
+        var out = Data()
+        var rest = data[...]
+        while let lineEnd = rest.range(of: Data("\r\n".utf8)) {
+            guard let size = Int(String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";")[0], radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            guard rest.distance(from: start, to: rest.endIndex) >= size else { break }
+            let end = rest.index(start, offsetBy: size)
+            out.append(rest[start..<end])
+            rest = rest[rest.index(end, offsetBy: min(2, rest.distance(from: end, to: rest.endIndex)))...]
+        }
+        return out
     }
 }
