@@ -33,7 +33,8 @@ export SWITCHBOARD_BIN="$PWD/.build/debug/switchboard"
 export SWITCHBOARD_REPO="$PWD"
 # The Swift Testing runner here sometimes reports its result and then does not exit (seen after all tests passed);
 # the result line decides, and a runner that lingers 60 s past it is stopped. No result within 25 minutes fails.
-swift test --skip-build >"$work/swift-test.log" 2>&1 &
+# Line-buffered, so the result line reaches the log even if the runner then hangs.
+stdbuf -oL -eL swift test --skip-build >"$work/swift-test.log" 2>&1 &
 swift_pid=$!
 tail -n +1 -f "$work/swift-test.log" --pid="$swift_pid" &
 reported=""
