@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,13 +8,17 @@ import Glibc
 public enum FreePort {
     /// A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range (32768+): a server restarted on
     /// it must not find it taken by the local end of some outgoing connection, which the kernel picks from that range.
+    /// Never the same port twice in one test process, since tests running in parallel pick ports before binding them.
     public static func find() throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 20_000..<32_000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
             if (try? bindable(port)) == true { return port }
         }
         throw POSIXError(.EADDRINUSE)
     }
+
+    private static let handedOut = Mutex<Set<Int>>([])
 
     private static func bindable(_ port: Int) throws -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

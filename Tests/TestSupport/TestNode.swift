@@ -64,7 +64,8 @@ public final class TestDeployment: @unchecked Sendable {
         let node = TestNode(nodeId: id, port: port, logPath: logPath, pid: pid)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if let (status, _) = try? await HTTP.request("GET", node.url + "/health"), status == 200 {
+            // The node id must be ours: another process on the port would otherwise pass for this node.
+            if let (status, body) = try? await HTTP.request("GET", node.url + "/health"), status == 200, body?["node"] as? String == id {
                 nodes.append(node)
                 return node
             }
