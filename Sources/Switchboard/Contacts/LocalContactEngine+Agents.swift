@@ -55,13 +55,13 @@ extension LocalContactEngine {
 
     /// Sets the agent Available or Offline (`routing_agent_state.lua`) and delivers the resulting offers/withdrawals.
     func setAgentState(_ agentId: String, _ state: String) async throws {
-        try await routingStep("routing_agent_state", [.string(agentId), .string(state), .int(Self.nowMillis())])
+        try await routingStep("routing_agent_state", [.string(agentId), .string(state), .int(epochMillis())])
     }
 
     /// Accepts an offer. Returns false when the contact is no longer offered to this agent (expired, withdrawn).
     func accept(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep("routing_accept", [.string(contactId), .string(agentId), .int(Self.nowMillis())])
+            try await routingStep("routing_accept", [.string(contactId), .string(agentId), .int(epochMillis())])
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
         }
@@ -72,7 +72,7 @@ extension LocalContactEngine {
     /// Rejects an offer; the contact is routed to someone else. Returns false when it was not offered to this agent.
     func reject(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep("routing_reject", [.string(contactId), .string(agentId), .int(Self.nowMillis())])
+            try await routingStep("routing_reject", [.string(contactId), .string(agentId), .int(epochMillis())])
             return true
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
@@ -90,7 +90,7 @@ extension LocalContactEngine {
     func upsertAgents() async throws {
         for agent in config.local.agents {
             try await routingStep("routing_agent_upsert",
-                                  [.string(agent.username), .int(agent.chatCapacity), .int(agent.voiceCapacity), .int(Self.nowMillis())])
+                                  [.string(agent.username), .int(agent.chatCapacity), .int(agent.voiceCapacity), .int(epochMillis())])
         }
     }
 }

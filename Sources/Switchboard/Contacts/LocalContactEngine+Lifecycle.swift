@@ -8,7 +8,7 @@ extension LocalContactEngine {
     /// for the same agent only re-sends `contact_connected` (with fresh tokens).
     func connectToAgent(contactId: String, agentId: String, autoAccepted: Bool) async throws {
         guard let (contact, fields) = try await loadContact(contactId) else { return }
-        let now = Self.nowMillis()
+        let now = epochMillis()
         let participantId = Self.newId()
         var update: [(String, String)] = [("agentId", agentId), ("connectedAt", String(now)), ("agentParticipantId", participantId)]
         if contact.channel == "VOICE" { update.append(("agentAttendeeId", Self.newId())) }
@@ -59,7 +59,7 @@ extension LocalContactEngine {
     @discardableResult
     func endContact(_ contactId: String, reason: String) async throws -> Bool {
         guard let (contact, fields) = try await loadContact(contactId) else { return false }
-        let now = Self.nowMillis()
+        let now = epochMillis()
         let changed = try await transition(contactId, to: "ended", from: ["initiated", "queued", "connected"],
                                            expireSeconds: endedRetentionSeconds,
                                            fields: [("endedAt", String(now)), ("disconnectReason", reason)])

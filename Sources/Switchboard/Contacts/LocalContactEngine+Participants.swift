@@ -44,7 +44,7 @@ extension LocalContactEngine {
         let replies = try await redis.pipeline([
             RedisCommand(["SET", .string(keys.connectionToken(Self.hash(connectionToken))), .string(participant.id), "EX", .int(ttl)]),
             RedisCommand(["SET", .string(keys.socketToken(Self.hash(socketToken))), .string(participant.id), "EX", .int(ttl)]),
-            RedisCommand(["HSETNX", .string(keys.participant(participant.id)), "joinedAt", .int(Self.nowMillis())]),
+            RedisCommand(["HSETNX", .string(keys.participant(participant.id)), "joinedAt", .int(epochMillis())]),
         ])
         if connectParticipant, replies[2].int == 1, participant.role == "CUSTOMER" {
             try await appendItem(contactId: contact.id, initialContactId: contact.initialContactId, participantId: participant.id,

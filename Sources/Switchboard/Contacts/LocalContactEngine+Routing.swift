@@ -15,7 +15,7 @@ extension LocalContactEngine {
             reply = try await redis.evalScript(
                 scripts["routing_enqueue"], keys: [keys.routing],
                 args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
-                       .string(contact.relatedContactId ?? ""), .int(Self.nowMillis()), .int(routing.offerTimeoutSeconds * 1000),
+                       .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
                        .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)])
         } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
             return  // already routed by an earlier try of the same call
@@ -33,7 +33,7 @@ extension LocalContactEngine {
 
     /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents).
     func tick(limit: Int = 100) async throws -> RoutingOutcome {
-        try await routingStep("routing_tick", [.int(Self.nowMillis()), .int(limit)])
+        try await routingStep("routing_tick", [.int(epochMillis()), .int(limit)])
     }
 
     /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be

@@ -18,7 +18,7 @@ extension LocalContactEngine {
 
     /// Creates the contact in Redis and routes it; what both the customer API and the Connect API call.
     func start(channel: String, request: StartContactRequest) async throws -> (started: StartedContact, connectionData: Connect.ConnectionData?) {
-        let now = Self.nowMillis()
+        let now = epochMillis()
         let contact = ContactRecord(id: Self.newId(), channel: channel, initiationMethod: channel == "CHAT" ? "API" : "WEBRTC_API",
                                     attributes: request.attributes, relatedContactId: request.relatedContactId, state: "initiated",
                                     queue: config.routing.defaultQueue, customerName: request.customerName, initiatedAt: now)
@@ -72,7 +72,7 @@ extension LocalContactEngine {
     func participantCommands(id: String, contactId: String, role: String, displayName: String, joined: Bool = false) -> [RedisCommand] {
         var fields: [RedisArgument] = ["HSET", .string(keys.participant(id)), "contactId", .string(contactId), "role", .string(role),
                                        "displayName", .string(displayName), "state", "active"]
-        if joined { fields += ["joinedAt", .int(Self.nowMillis())] }
+        if joined { fields += ["joinedAt", .int(epochMillis())] }
         return [RedisCommand(fields),
                 RedisCommand(["EXPIRE", .string(keys.participant(id)), .int(tokenTtlSeconds + endedRetentionSeconds)])]
     }

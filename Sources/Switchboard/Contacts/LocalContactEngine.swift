@@ -95,7 +95,6 @@ public struct LocalContactEngine: ContactService {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func nowMillis() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
 
     /// Ids become key segments and routing arguments: no separators, braces or whitespace, bounded length.
     static func isValidId(_ id: String) -> Bool {

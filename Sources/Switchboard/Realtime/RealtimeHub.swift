@@ -30,7 +30,7 @@ public struct RealtimeHub: Sendable {
 
     func register(connection: String, userId: String) async throws {
         try await redis.evalScript(scripts["realtime_register"], keys: [keys.realtime],
-                                   args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(Self.nowMillis())])
+                                   args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(epochMillis())])
     }
 
     func unregister(connection: String, userId: String) async throws {
@@ -74,7 +74,7 @@ public struct RealtimeHub: Sendable {
 
     /// Pushes made for `userId` after `eventId` and still inside the replay window, oldest first, as ready frames.
     func replay(userId: String, after eventId: StreamID) async throws -> [(StreamID, String)] {
-        let windowStart = UInt64(max(0, Self.nowMillis() - config.replayWindowSeconds * 1000))
+        let windowStart = UInt64(max(0, epochMillis() - config.replayWindowSeconds * 1000))
         let start = eventId.milliseconds >= windowStart ? "(\(eventId)" : "\(windowStart)-0"
         let entries = try await redis.xrange(keys.replay(userId), start: start, end: "+", count: config.replayMaxPerUser)
         return entries.compactMap { entry in
@@ -83,5 +83,4 @@ public struct RealtimeHub: Sendable {
         }
     }
 
-    static func nowMillis() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
 }
