@@ -57,7 +57,7 @@ struct ValidationTests {
     @Test("customer API: userId, relatedContactId, initiationMethod, body size and rate limit")
     func customerAPI() async throws {
         let deployment = try await TestDeployment()
-        let node = try await deployment.start(["security": ["rateLimits": ["startContactPerMinutePerIp": 5], "maxBodyBytes": 512]])
+        let node = try await deployment.start(["security": ["rateLimits": ["startContactPerMinutePerIp": 5], "maxBodyBytes": 512, "maxCustomerNameChars": 10]])
         func expectError(_ path: String, _ json: Any, status: Int, code: String) async throws {
             let (got, body) = try await HTTP.request("POST", node.url + path, json: json)
             #expect(got == status, "\(path) \(json)")
@@ -68,6 +68,7 @@ struct ValidationTests {
         try await expectError("/start-chat-contact", [:], status: 400, code: "INVALID_REQUEST")
         try await expectError("/start-chat-contact", ["userId": user, "initiationMethod": "Voice"], status: 400, code: "INVALID_REQUEST")
         try await expectError("/start-voice-contact", ["userId": user, "relatedContactId": UUID().uuidString], status: 400, code: "INVALID_RELATED_CONTACT")
+        try await expectError("/start-chat-contact", ["userId": user, "customerName": "Ava Longname"], status: 400, code: "INVALID_REQUEST")
         try await expectError("/start-chat-contact", ["userId": user, "customerName": String(repeating: "x", count: 600)], status: 413,
                               code: "PAYLOAD_TOO_LARGE")
         let (status, data, _) = try await HTTP.raw("POST", node.url + "/start-chat-contact", body: Data("{not json".utf8))

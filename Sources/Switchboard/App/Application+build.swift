@@ -76,12 +76,13 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
                                         security: config.security).endpoints)
     router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
     let maxFrame = config.security.maxFrameBytes
+    let maxQueued = config.security.maxQueuedFramesPerSocket
     router.ws("ws", shouldUpgrade: { _, _ in
         // A draining node sends new sockets elsewhere.
         guard !hub.sockets.isDraining else { throw APIError.unavailable("node is restarting; reconnect") }
         return .upgrade([:])
     }) { inbound, outbound, context in
-        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, logger: context.logger).run(inbound: inbound, outbound: outbound)
+        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, maxQueuedFrames: maxQueued, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
     engine.addRoutes(router)
 

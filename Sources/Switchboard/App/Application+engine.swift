@@ -28,7 +28,7 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, 
     let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, logger: logger)
     try await engine.upsertAgents()
-    let sockets = EngineSockets()
+    let sockets = EngineSockets(bufferLimit: config.security.maxQueuedFramesPerSocket)
     let connect = ConnectController(engine: engine)
     let participants = ParticipantSocket(engine: engine, sockets: sockets)
     let agents = AgentController(engine: engine, sockets: sockets)

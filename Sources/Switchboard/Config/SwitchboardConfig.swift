@@ -250,6 +250,10 @@ public struct SecurityConfig: Sendable, Decodable {
     public var maxAttributeBytes: Int
     /// Largest chat message.
     public var maxMessageBytes: Int
+    /// Longest customer display name, in characters.
+    public var maxCustomerNameChars: Int
+    /// Frames queued for one socket before the oldest are dropped (a client that stopped reading).
+    public var maxQueuedFramesPerSocket: Int
 
     /// Request rate limits.
     public struct RateLimits: Sendable, Decodable {
@@ -267,7 +271,8 @@ public struct SecurityConfig: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes
+        case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes,
+             maxCustomerNameChars, maxQueuedFramesPerSocket
     }
 
     /// Decodes strictly.
@@ -282,6 +287,8 @@ public struct SecurityConfig: Sendable, Decodable {
         maxFrameBytes = try c.optional(.maxFrameBytes, default: 16_384)
         maxAttributeBytes = try c.optional(.maxAttributeBytes, default: 32_768)
         maxMessageBytes = try c.optional(.maxMessageBytes, default: 4_096)
+        maxCustomerNameChars = try c.optional(.maxCustomerNameChars, default: 128)
+        maxQueuedFramesPerSocket = try c.optional(.maxQueuedFramesPerSocket, default: 1_024)
     }
 }
 

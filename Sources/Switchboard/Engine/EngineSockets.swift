@@ -25,7 +25,7 @@ final class EngineSockets: Sendable {
     /// Frames buffered per socket before the oldest are dropped (a client that stopped reading).
     let bufferLimit: Int
 
-    init(bufferLimit: Int = 1024) { self.bufferLimit = bufferLimit }
+    init(bufferLimit: Int) { self.bufferLimit = bufferLimit }
 
     /// A new connection: its id, the frames to write, and the continuation for the handler's own replies.
     func register() -> (id: Int, frames: AsyncStream<Outbound>, continuation: AsyncStream<Outbound>.Continuation) {

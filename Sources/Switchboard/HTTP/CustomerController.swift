@@ -16,7 +16,7 @@ struct CustomerController: Sendable {
     }
 
     @Sendable func startChat(request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try await StartBody(request: request, context: context, maxBytes: security.maxBodyBytes)
+        let body = try await StartBody(request: request, security: security)
         if let method = body.initiationMethod, method != "Chat" {
             throw APIError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
         }
@@ -29,7 +29,7 @@ struct CustomerController: Sendable {
     }
 
     @Sendable func startVoice(request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try await StartBody(request: request, context: context, maxBytes: security.maxBodyBytes)
+        let body = try await StartBody(request: request, security: security)
         let method = body.initiationMethod ?? "Voice"
         guard ["Chat", "Voice"].contains(method) else { throw APIError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
         try await rateLimiter.check("start-contact", ip: context.clientIP)
@@ -64,10 +64,8 @@ struct StartBody {
     var initiationMethod: String?
     var relatedContactId: String?
 
-    static let maxNameLength = 128
-
-    init(request: Request, context: AppRequestContext, maxBytes: Int) async throws {
-        let buffer = try await request.body.collect(upTo: maxBytes)
+    init(request: Request, security: SecurityConfig) async throws {
+        let buffer = try await request.body.collect(upTo: security.maxBodyBytes)
         guard let object = JSON.object(buffer.readableBytesView) else { throw APIError.invalid("body must be a JSON object") }
         guard let userId = object["userId"] as? String else { throw APIError.invalid("\"userId\" is required") }
         guard Self.isValidUserId(userId) else {
@@ -76,7 +74,9 @@ struct StartBody {
         self.userId = userId
         if let name = object["customerName"], !(name is String) { throw APIError.invalid("\"customerName\" must be a string") }
         let name = (object["customerName"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard name.count <= Self.maxNameLength else { throw APIError.invalid("\"customerName\" is longer than \(Self.maxNameLength) characters") }
+        guard name.count <= security.maxCustomerNameChars else {
+            throw APIError.invalid("\"customerName\" is longer than \(security.maxCustomerNameChars) characters")
+        }
         customerName = name.isEmpty ? "Customer" : name
         if let method = object["initiationMethod"], !(method is String) { throw APIError.invalid("\"initiationMethod\" must be a string") }
         initiationMethod = object["initiationMethod"] as? String

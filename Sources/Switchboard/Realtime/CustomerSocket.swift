@@ -8,6 +8,7 @@ import NIOWebSocket
 struct CustomerSocket {
     let hub: RealtimeHub
     let maxFrameBytes: Int
+    let maxQueuedFrames: Int
     let logger: Logger
 
     /// Minimum time between TTL refreshes of the socket's Redis record.
@@ -15,7 +16,7 @@ struct CustomerSocket {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let connection = UUID().uuidString.lowercased()
-        let (stream, continuation) = AsyncStream.makeStream(of: SocketOutput.self, bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream.makeStream(of: SocketOutput.self, bufferingPolicy: .bufferingNewest(maxQueuedFrames))
         guard hub.sockets.add(connection, continuation) else {
             try await outbound.close(.unknown(1012), reason: "node is restarting")
             return
