@@ -53,15 +53,16 @@ public enum ChildProcess {
     public static func wait(_ pid: pid_t, timeout: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
-        while Date() < deadline {
+        // At least one look, so `timeout: 0` asks "has it exited?" without waiting.
+        repeat {
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid {
                 let signal = status & 0x7f
                 return signal == 0 ? (status >> 8) & 0xff : 128 + signal
             }
             if result < 0 { return -1 }
-            usleep(10_000)
-        }
+            if timeout > 0 { usleep(10_000) }
+        } while Date() < deadline
         return nil
     }
 }
