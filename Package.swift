@@ -97,6 +97,7 @@ let package = Package(
                 "RedisClient",
                 "TestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(

@@ -3,16 +3,46 @@ import NIOCore
 
 /// hiredis' incremental RESP parser. Bytes go in as they arrive from the socket, however split; whole replies come out.
 ///
+/// hiredis parses; instead of its own reply objects (two allocations per reply, freed again right after conversion),
+/// its object callbacks build ``RedisReply`` values directly, so a reply costs only the allocations of the Swift value.
+///
 /// Not thread-safe: each channel handler owns one and uses it on its event loop only.
 final class HiredisReader {
     private let reader: UnsafeMutablePointer<redisReader>
+    private let functions: UnsafeMutablePointer<redisReplyObjectFunctions>
+    /// Arrays still being filled, innermost last; hiredis creates an array before its elements and fills it in order.
+    private var open: [(items: [RedisReply], expected: Int)] = []
+    /// The last complete top-level reply.
+    private var complete: RedisReply?
 
     init() {
-        guard let reader = redisReaderCreate() else { fatalError("redisReaderCreate failed: out of memory") }
+        functions = .allocate(capacity: 1)
+        functions.initialize(to: redisReplyObjectFunctions(
+            createString: { task, bytes, length in
+                let raw = UnsafeRawBufferPointer(start: bytes, count: length)
+                let reply: RedisReply = switch task!.pointee.type {
+                case REDIS_REPLY_STATUS: .status(String(decoding: raw, as: UTF8.self))
+                case REDIS_REPLY_ERROR: .error(String(decoding: raw, as: UTF8.self))
+                default: .bulk(length == 0 ? [] : Array(raw))
+                }
+                return HiredisReader.of(task).add(reply)
+            },
+            createArray: { task, count in HiredisReader.of(task).openArray(Int(count)) },
+            createInteger: { task, value in HiredisReader.of(task).add(.integer(value)) },
+            createNil: { task in HiredisReader.of(task).add(.null) },
+            // Nothing to free: values live in `open` and `complete`, and a parse error closes the connection anyway.
+            freeObject: { _ in }
+        ))
+        guard let reader = redisReaderCreateWithFunctions(functions) else { fatalError("redisReaderCreate failed: out of memory") }
         self.reader = reader
+        reader.pointee.privdata = Unmanaged.passUnretained(self).toOpaque()
     }
 
-    deinit { redisReaderFree(reader) }
+    deinit {
+        redisReaderFree(reader)
+        functions.deinitialize(count: 1)
+        functions.deallocate()
+    }
 
     func feed(_ buffer: ByteBuffer) throws(RedisError) {
         let status = buffer.withUnsafeReadableBytes { raw -> Int32 in
@@ -26,9 +56,9 @@ final class HiredisReader {
     func next() throws(RedisError) -> RedisReply? {
         var out: UnsafeMutableRawPointer? = nil
         guard redisReaderGetReply(reader, &out) == REDIS_OK else { throw readerError() }
-        guard let out else { return nil }
-        defer { freeReplyObject(out) }
-        return Self.convert(out.assumingMemoryBound(to: redisReply.self))
+        guard out != nil else { return nil }
+        defer { complete = nil }
+        return complete
     }
 
     private func readerError() -> RedisError {
@@ -38,24 +68,31 @@ final class HiredisReader {
         return RedisError(.protocolError, "hiredis reader: \(text)")
     }
 
-    private static func convert(_ reply: UnsafePointer<redisReply>) -> RedisReply {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STRING:
-            return .bulk(r.len == 0 ? [] : Array(UnsafeRawBufferPointer(start: r.str, count: r.len)))
-        case REDIS_REPLY_STATUS:
-            return .status(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
-        case REDIS_REPLY_ERROR:
-            return .error(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
-        case REDIS_REPLY_INTEGER:
-            return .integer(r.integer)
-        case REDIS_REPLY_ARRAY:
-            var items: [RedisReply] = []
-            items.reserveCapacity(r.elements)
-            for i in 0..<r.elements { items.append(convert(r.element[i]!)) }
-            return .array(items)
-        default:
-            return .null
+    /// hiredis takes a null object for out of memory; every callback returns this instead of an object of its own.
+    private static var token: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: 1)! }
+
+    private static func of(_ task: UnsafePointer<redisReadTask>?) -> HiredisReader {
+        Unmanaged<HiredisReader>.fromOpaque(task!.pointee.privdata).takeUnretainedValue()
+    }
+
+    /// Places a finished value in the innermost open array, closing every array it completes, or makes it the reply.
+    private func add(_ reply: RedisReply) -> UnsafeMutableRawPointer {
+        var value = reply
+        while !open.isEmpty {
+            let last = open.count - 1
+            open[last].items.append(value)
+            if open[last].items.count < open[last].expected { return Self.token }
+            value = .array(open.removeLast().items)
         }
+        complete = value
+        return Self.token
+    }
+
+    private func openArray(_ count: Int) -> UnsafeMutableRawPointer {
+        guard count > 0 else { return add(.array([])) }
+        var items: [RedisReply] = []
+        items.reserveCapacity(count)
+        open.append((items, count))
+        return Self.token
     }
 }

@@ -15,7 +15,10 @@ public final class RedisClient: Sendable, Service {
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
     private let pool: [RedisConnection]
+    /// The pool grouped by event loop, so a caller already on a loop gets a connection of that loop.
+    private let loops: [(executor: EventLoopTaskExecutor, connections: [RedisConnection])]
     private let nextConnection = Atomic<Int>(0)
+    private let nextLoop = Atomic<Int>(0)
     private let inFlight = Atomic<Int>(0)
     private let metrics: RedisMetrics
 
@@ -26,9 +29,26 @@ public final class RedisClient: Sendable, Service {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.metrics = RedisMetrics()
-        self.pool = (0..<max(1, configuration.poolSize)).map { _ in
+        let pool = (0..<max(1, configuration.poolSize)).map { _ in
             RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next())
         }
+        var loops: [(executor: EventLoopTaskExecutor, connections: [RedisConnection])] = []
+        for connection in pool {
+            if let index = loops.firstIndex(where: { $0.executor.eventLoop === connection.eventLoop }) {
+                loops[index].connections.append(connection)
+            } else {
+                loops.append((EventLoopTaskExecutor(eventLoop: connection.eventLoop), [connection]))
+            }
+        }
+        self.pool = pool
+        self.loops = loops
+    }
+
+    /// An executor on one of the pool's event loops (round robin). A task that mostly talks to Redis runs with
+    /// `withTaskExecutorPreference(client.taskExecutor())`: its commands then go out and their replies resume it
+    /// on that loop's thread, without a thread hop per round trip.
+    public func taskExecutor() -> EventLoopTaskExecutor {
+        loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count].executor
     }
 
     /// Runs until graceful shutdown, then closes every pooled connection.
@@ -95,7 +115,8 @@ public final class RedisClient: Sendable, Service {
     /// Runs `body` with a connection of its own, closed afterwards: for blocking commands such as `XREADGROUP ... BLOCK`,
     /// which would otherwise hold up every command queued behind them on a shared connection.
     public func withDedicatedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
-        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next())
+        // `any()` keeps a caller that runs on one of the loops (see ``taskExecutor()``) on that loop.
+        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any())
         do {
             let result = try await body(connection)
             await connection.close()
@@ -106,8 +127,12 @@ public final class RedisClient: Sendable, Service {
         }
     }
 
+    /// Round robin over the pool, or over the connections of the caller's own event loop when it runs on one.
     private func pickConnection() -> RedisConnection {
         let index = nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue
+        if loops.count > 1, let local = loops.first(where: { $0.executor.eventLoop.inEventLoop }) {
+            return local.connections[index % local.connections.count]
+        }
         return pool[index % pool.count]
     }
 }

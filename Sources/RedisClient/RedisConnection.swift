@@ -16,7 +16,7 @@ public final class RedisConnection: Sendable {
 
     private let state: Mutex<State>
     private let configuration: RedisConfiguration
-    private let eventLoop: EventLoop
+    let eventLoop: EventLoop
     private let onPush: (@Sendable (RedisReply) -> Void)?
 
     init(configuration: RedisConfiguration, eventLoop: EventLoop, onPush: (@Sendable (RedisReply) -> Void)? = nil) {

@@ -12,6 +12,9 @@ struct RedisBench: AsyncParsableCommand {
     @Option(help: "Requests per measurement.") var requests = 200_000
     @Option(help: "Concurrent clients (redis-benchmark -c; our concurrent tasks and pool connections).") var clients = 50
     @Option(parsing: .upToNextOption, help: "Pipeline depths.") var depths: [Int] = [1, 16]
+    @Option(parsing: .upToNextOption, help: "Tests to run.") var tests: [String] = ["SET", "GET", "EVALSHA"]
+    @Option(parsing: .upToNextOption, help: "Where our client's tasks run: 'pool' (Swift's global executor, as HTTP handlers do) and/or 'loop' (the client's event loops through withTaskExecutorPreference, as the event consumer does).")
+    var on: [String] = ["pool", "loop"]
     @Option(help: "Event-loop threads of the client (the machine's cores are shared with redis-server).") var threads = 1
 
     func run() async throws {
@@ -30,17 +33,47 @@ struct RedisBench: AsyncParsableCommand {
         _ = try await client.pipeline((0..<clients).map { _ in RedisCommand("PING") })  // open every connection first
 
         print("requests=\(requests) clients=\(clients) redis=\(url)")
-        print("test        depth  switchboard ops/s  redis-benchmark ops/s  ratio")
+        // redis-server's CPU per operation tells whether both clients load the server alike (same batching)
+        // or one of them leaves it idle because the client itself is the limit.
+        print("test      depth  tasks on  switchboard ops/s  redis-benchmark ops/s  ratio  server µs/op ours/theirs  client µs/op")
         for depth in depths {
-            for test in ["SET", "GET", "EVALSHA"] {
-                let ours = try await measure(client: client, test: test, depth: depth, script: script)
-                let reference = try referenceOps(configuration: configuration, test: test, depth: depth, sha: script.sha)
-                let ratio = reference > 0 ? ours / reference : 0
-                print(test.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "  %5d  %17.0f  %21.0f  %5.2f", depth, ours, reference, ratio))
+            for test in tests {
+                for onLoop in modes {
+                    let serverBefore = try await serverCPU(client)
+                    let clientBefore = processCPU()
+                    let ours = try await measure(client: client, test: test, depth: depth, script: script, onLoop: onLoop)
+                    let clientCPU = processCPU() - clientBefore
+                    let serverMiddle = try await serverCPU(client)
+                    let reference = try referenceOps(configuration: configuration, test: test, depth: depth, sha: script.sha)
+                    let serverAfter = try await serverCPU(client)
+                    let opsPerRun = Double(requests / clients / depth * clients * depth)
+                    let columns = String(format: "  %5d  %@  %17.0f  %21.0f  %5.2f  %12.2f / %-10.2f  %12.2f",
+                                         depth, (onLoop ? "loop" : "pool").padding(toLength: 8, withPad: " ", startingAt: 0) as NSString, ours, reference, reference > 0 ? ours / reference : 0,
+                                         (serverMiddle - serverBefore) / opsPerRun * 1e6, (serverAfter - serverMiddle) / Double(requests) * 1e6,
+                                         clientCPU / opsPerRun * 1e6)
+                    print(test.padding(toLength: 8, withPad: " ", startingAt: 0) + columns)
+                }
             }
         }
         await client.close()
         server?.stop()
+    }
+
+    /// redis-server's user+system CPU seconds so far, from `INFO cpu`.
+    private func serverCPU(_ client: RedisClient) async throws -> Double {
+        let info = try await client.send("INFO", "cpu").string ?? ""
+        var total = 0.0
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("used_cpu_user:") || line.hasPrefix("used_cpu_sys:") {
+            total += Double(line.split(separator: ":")[1]) ?? 0
+        }
+        return total
+    }
+
+    /// This process's user+system CPU seconds so far.
+    private func processCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     private func command(_ test: String, _ i: Int, sha: String) -> RedisCommand {
@@ -52,13 +85,15 @@ struct RedisBench: AsyncParsableCommand {
     }
 
     /// Ops/s of `clients` tasks, each sending batches of `depth` commands and waiting for them, as redis-benchmark's clients do.
-    private func measure(client: RedisClient, test: String, depth: Int, script: RedisScript) async throws -> Double {
+    private var modes: [Bool] { on.map { $0 == "loop" } }
+
+    private func measure(client: RedisClient, test: String, depth: Int, script: RedisScript, onLoop: Bool) async throws -> Double {
         let perClient = requests / clients / depth
         let batch = (0..<depth).map { command(test, $0, sha: script.sha) }
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<clients {
-                group.addTask {
+                group.addTask(executorPreference: onLoop ? client.taskExecutor() : nil) {
                     for _ in 0..<perClient {
                         if depth == 1 { try await client.send(batch[0]) } else { _ = try await client.pipeline(batch) }
                     }

@@ -20,6 +20,14 @@ struct EventConsumer: Service {
     var deadLetterStream: String { "\(config.stream):dlq" }
 
     func run() async throws {
+        // The consumer is nothing but Redis round trips; on the loop that reads their replies it saves
+        // two thread hops per round trip (`switchboard-bench redis`, docs/benchmarks.md).
+        try await withTaskExecutorPreference(redis.taskExecutor()) {
+            try await consume()
+        }
+    }
+
+    private func consume() async throws {
         try await ensureGroup()
         try await redis.withDedicatedConnection { connection in
             // Acknowledgements leave the read loop's critical path: a lost XACK only means the entry is claimed again
