@@ -22,7 +22,7 @@ extension RedisClient {
         _ body: (AsyncStream<RedisMessage>) async throws -> T
     ) async throws -> T {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
-        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next()) { reply in
+        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any()) { reply in
             if let message = Self.message(from: reply) { continuation.yield(message) }
         }
         let commands =

@@ -35,7 +35,7 @@ struct RedisBench: AsyncParsableCommand {
         print("requests=\(requests) clients=\(clients) redis=\(url)")
         // redis-server's CPU per operation tells whether both clients load the server alike (same batching)
         // or one of them leaves it idle because the client itself is the limit.
-        print("test      depth  tasks on  switchboard ops/s  redis-benchmark ops/s  ratio  server µs/op ours/theirs  client µs/op")
+        print("test      depth  tasks on  switchboard ops/s  redis-benchmark ops/s  ratio  server µs/op ours/theirs  client µs/op ours/theirs")
         for depth in depths {
             for test in tests {
                 for onLoop in modes {
@@ -44,13 +44,15 @@ struct RedisBench: AsyncParsableCommand {
                     let ours = try await measure(client: client, test: test, depth: depth, script: script, onLoop: onLoop)
                     let clientCPU = processCPU() - clientBefore
                     let serverMiddle = try await serverCPU(client)
+                    let theirsBefore = processCPU(RUSAGE_CHILDREN)
                     let reference = try referenceOps(configuration: configuration, test: test, depth: depth, sha: script.sha)
                     let serverAfter = try await serverCPU(client)
+                    let theirsCPU = processCPU(RUSAGE_CHILDREN) - theirsBefore
                     let opsPerRun = Double(requests / clients / depth * clients * depth)
-                    let columns = String(format: "  %5d  %@  %17.0f  %21.0f  %5.2f  %12.2f / %-10.2f  %12.2f",
+                    let columns = String(format: "  %5d  %@  %17.0f  %21.0f  %5.2f  %12.2f / %-10.2f  %12.2f / %.2f",
                                          depth, (onLoop ? "loop" : "pool").padding(toLength: 8, withPad: " ", startingAt: 0) as NSString, ours, reference, reference > 0 ? ours / reference : 0,
                                          (serverMiddle - serverBefore) / opsPerRun * 1e6, (serverAfter - serverMiddle) / Double(requests) * 1e6,
-                                         clientCPU / opsPerRun * 1e6)
+                                         clientCPU / opsPerRun * 1e6, theirsCPU / Double(requests) * 1e6)
                     print(test.padding(toLength: 8, withPad: " ", startingAt: 0) + columns)
                 }
             }
@@ -69,10 +71,10 @@ struct RedisBench: AsyncParsableCommand {
         return total
     }
 
-    /// This process's user+system CPU seconds so far.
-    private func processCPU() -> Double {
+    /// User+system CPU seconds so far of this process, or of its reaped children (redis-benchmark).
+    private func processCPU(_ who: __rusage_who = RUSAGE_SELF) -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        getrusage(who.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
