@@ -1,10 +1,12 @@
 import NIOCore
 
 /// What the connection writes: encoded commands and where their replies go.
-struct RedisRequest {
-    enum Completion {
-        case single(EventLoopPromise<RedisReply>)
-        case batch(EventLoopPromise<[RedisReply]>)
+struct RedisRequest: Sendable {
+    enum Completion: Sendable {
+        case single(UnsafeContinuation<RedisReply, any Error>)
+        case batch(UnsafeContinuation<[RedisReply], any Error>)
+        /// For a reply awaited inside a future chain (SELECT while connecting).
+        case promise(EventLoopPromise<RedisReply>)
         /// Subscriber connections: replies arrive as pushes, nothing waits for them in order.
         case none
     }
@@ -15,9 +17,12 @@ struct RedisRequest {
 
 /// Matches replies to requests in the order they were written (RESP guarantees that order),
 /// and closes the connection if the oldest request outlives its timeout, since later replies could then be misattributed.
-final class RedisChannelHandler: ChannelDuplexHandler {
+///
+/// Requests come in through ``submit(_:)`` on the channel's event loop rather than through the pipeline, so that a
+/// request always reaches a handler that answers it, even one that arrives after the channel closed, and every
+/// caller is resumed exactly once, straight from here.
+final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
@@ -31,6 +36,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     /// Replies gathered so far for the batch at the head of `pending`; kept outside it so appending never copies.
     private var collected: [RedisReply] = []
     private var failure: RedisError?
+    private var context: ChannelHandlerContext?
     private var flushScheduled = false
     private var timeoutCheck: RepeatedTask?
     private let checkInterval: TimeAmount
@@ -43,6 +49,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timeoutCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: checkInterval, delay: checkInterval) { _ in
             let (handler, context) = loopBound.value
@@ -52,15 +59,16 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timeoutCheck?.cancel()
+        self.context = nil
         failAll(RedisError(.connectionClosed, "connection to Redis closed"))
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
-        if var failure {
-            failure.notSent = true
-            fail(request.completion, with: failure)
-            promise?.fail(failure)
+    /// Writes `request` and keeps its completion for the replies. Call on the channel's event loop.
+    func submit(_ request: RedisRequest) {
+        guard let context, failure == nil else {
+            var error = failure ?? RedisError(.connectionClosed, "connection to Redis closed")
+            error.notSent = true
+            fail(request.completion, with: error)
             return
         }
         var buffer: ByteBuffer
@@ -75,15 +83,15 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         default:
             pending.append(Pending(completion: request.completion, remaining: request.commands.count, deadline: .now() + request.timeout))
         }
-        context.write(wrapOutboundOut(buffer), promise: promise)
-        // Writes from many tasks arrive as separate event-loop tasks; one flush after them all turns them into one syscall.
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        // Requests from many tasks arrive as separate event-loop tasks; one flush after them all turns them into one syscall.
         if !flushScheduled {
             flushScheduled = true
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             context.eventLoop.execute {
-                let (handler, context) = loopBound.value
+                let handler = loopBound.value
                 handler.flushScheduled = false
-                context.flush()
+                handler.context?.flush()
             }
         }
     }
@@ -114,10 +122,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             return
         }
         switch head.completion {
-        case .single(let promise):
+        case .single(let continuation):
+            pending.removeFirst()
+            continuation.resume(returning: reply)
+        case .promise(let promise):
             pending.removeFirst()
             promise.succeed(reply)
-        case .batch(let promise):
+        case .batch(let continuation):
             if collected.isEmpty { collected.reserveCapacity(head.remaining) }
             collected.append(reply)
             head.remaining -= 1
@@ -125,7 +136,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 pending.removeFirst()
                 let replies = collected
                 collected = []
-                promise.succeed(replies)
+                continuation.resume(returning: replies)
             } else {
                 pending[pending.startIndex] = head
             }
@@ -148,8 +159,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func fail(_ completion: RedisRequest.Completion, with error: RedisError) {
         switch completion {
-        case .single(let p): p.fail(error)
-        case .batch(let p): p.fail(error)
+        case .single(let continuation): continuation.resume(throwing: error)
+        case .batch(let continuation): continuation.resume(throwing: error)
+        case .promise(let promise): promise.fail(error)
         case .none: break
         }
     }

@@ -9,9 +9,25 @@ import Synchronization
 public final class RedisConnection: Sendable {
     private enum State {
         case disconnected(retryAt: NIODeadline, backoff: TimeAmount)
-        case connecting(EventLoopFuture<Channel>, backoff: TimeAmount)
-        case connected(Channel)
+        case connecting(EventLoopFuture<Link>, backoff: TimeAmount)
+        case connected(Link)
         case closed
+    }
+
+    /// A live channel and its handler, which only its event loop may touch.
+    struct Link: Sendable {
+        let channel: Channel
+        let handler: NIOLoopBound<RedisChannelHandler>
+
+        /// Hands `request` to the handler, hopping to the loop only when the caller is not on it already.
+        func submit(_ request: RedisRequest) {
+            if channel.eventLoop.inEventLoop {
+                handler.value.submit(request)
+            } else {
+                let handler = handler
+                channel.eventLoop.execute { handler.value.submit(request) }
+            }
+        }
     }
 
     private let state: Mutex<State>
@@ -28,17 +44,17 @@ public final class RedisConnection: Sendable {
 
     /// Whether a TCP connection is currently up.
     public var isConnected: Bool {
-        state.withLock { if case .connected(let c) = $0 { return c.isActive } else { return false } }
+        state.withLock { if case .connected(let link) = $0 { return link.channel.isActive } else { return false } }
     }
 
     /// Sends one command and returns its reply; an error reply is thrown as a `.server` ``RedisError``.
     public func send(_ command: RedisCommand, timeout: TimeAmount? = nil) async throws -> RedisReply {
+        let timeout = timeout ?? configuration.commandTimeout
         let reply = try await retryingUnsent {
-            let channel = try await channel()
-            let promise = channel.eventLoop.makePromise(of: RedisReply.self)
-            channel.write(RedisRequest(commands: [command], completion: .single(promise), timeout: timeout ?? configuration.commandTimeout),
-                          promise: nil)
-            return try await promise.futureResult.get()
+            let link = try await link()
+            return try await withUnsafeThrowingContinuation { continuation in
+                link.submit(RedisRequest(commands: [command], completion: .single(continuation), timeout: timeout))
+            }
         }
         if case .error(let message) = reply { throw RedisError(.server, message) }
         return reply
@@ -47,12 +63,12 @@ public final class RedisConnection: Sendable {
     /// Writes all commands at once and returns every reply in order; error replies stay in the array as `.error`.
     public func pipeline(_ commands: [RedisCommand], timeout: TimeAmount? = nil) async throws -> [RedisReply] {
         if commands.isEmpty { return [] }
+        let timeout = timeout ?? configuration.commandTimeout
         return try await retryingUnsent {
-            let channel = try await channel()
-            let promise = channel.eventLoop.makePromise(of: [RedisReply].self)
-            channel.write(RedisRequest(commands: commands, completion: .batch(promise), timeout: timeout ?? configuration.commandTimeout),
-                          promise: nil)
-            return try await promise.futureResult.get()
+            let link = try await link()
+            return try await withUnsafeThrowingContinuation { continuation in
+                link.submit(RedisRequest(commands: commands, completion: .batch(continuation), timeout: timeout))
+            }
         }
     }
 
@@ -67,16 +83,16 @@ public final class RedisConnection: Sendable {
 
     /// Writes commands whose replies arrive as pushes (SUBSCRIBE and friends on a subscriber connection).
     func sendWithoutReply(_ commands: [RedisCommand]) async throws -> Channel {
-        let channel = try await channel()
-        try await channel.writeAndFlush(RedisRequest(commands: commands, completion: .none, timeout: configuration.commandTimeout))
-        return channel
+        let link = try await link()
+        link.submit(RedisRequest(commands: commands, completion: .none, timeout: configuration.commandTimeout))
+        return link.channel
     }
 
     /// Closes the connection for good; later commands fail with `.shutdown`.
     public func close() async {
         let channel: Channel? = state.withLock { state in
             defer { state = .closed }
-            if case .connected(let c) = state { return c }
+            if case .connected(let link) = state { return link.channel }
             return nil
         }
         try? await channel?.close()
@@ -84,17 +100,17 @@ public final class RedisConnection: Sendable {
 
     /// Closes the current TCP connection but allows a later reconnect (tests use this to simulate a dropped link).
     public func dropConnection() async {
-        let channel: Channel? = state.withLock { if case .connected(let c) = $0 { return c } else { return nil } }
+        let channel: Channel? = state.withLock { if case .connected(let link) = $0 { return link.channel } else { return nil } }
         try? await channel?.close()
     }
 
-    /// The live channel, connecting first if needed.
-    func channel() async throws -> Channel {
-        enum Step { case ready(Channel), wait(EventLoopFuture<Channel>), fail(RedisError) }
+    /// The live channel and handler, connecting first if needed.
+    private func link() async throws -> Link {
+        enum Step { case ready(Link), wait(EventLoopFuture<Link>), fail(RedisError) }
         let step: Step = state.withLock { state in
             switch state {
-            case .connected(let channel) where channel.isActive:
-                return .ready(channel)
+            case .connected(let link) where link.channel.isActive:
+                return .ready(link)
             case .connected:
                 let future = connect()
                 state = .connecting(future, backoff: configuration.reconnectBackoffMin)
@@ -113,7 +129,7 @@ public final class RedisConnection: Sendable {
             }
         }
         switch step {
-        case .ready(let channel): return channel
+        case .ready(let link): return link
         case .fail(let error): throw error
         case .wait(let future):
             do {
@@ -127,7 +143,7 @@ public final class RedisConnection: Sendable {
     }
 
     /// Starts a TCP connect; the state follows the outcome. Called with the state lock held.
-    private func connect() -> EventLoopFuture<Channel> {
+    private func connect() -> EventLoopFuture<Link> {
         let configuration = configuration
         let onPush = onPush
         let checkInterval = min(configuration.commandTimeout, .milliseconds(100))
@@ -140,28 +156,36 @@ public final class RedisConnection: Sendable {
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
-            .flatMap { channel -> EventLoopFuture<Channel> in
-                guard configuration.database != 0 else { return channel.eventLoop.makeSucceededFuture(channel) }
-                let promise = channel.eventLoop.makePromise(of: RedisReply.self)
-                channel.writeAndFlush(RedisRequest(commands: [RedisCommand("SELECT", String(configuration.database))],
-                                                   completion: .single(promise), timeout: configuration.commandTimeout), promise: nil)
+            .flatMapThrowing { channel -> Link in
+                let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
+                return Link(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            }
+            .flatMap { link -> EventLoopFuture<Link> in
+                guard configuration.database != 0 else { return link.channel.eventLoop.makeSucceededFuture(link) }
+                let promise = link.channel.eventLoop.makePromise(of: RedisReply.self)
+                link.submit(RedisRequest(commands: [RedisCommand("SELECT", String(configuration.database))],
+                                         completion: .promise(promise), timeout: configuration.commandTimeout))
                 return promise.futureResult.flatMapThrowing { reply in
-                    if case .error(let message) = reply { throw RedisError(.server, message) }
-                    return channel
+                    if case .error(let message) = reply {
+                        link.channel.close(promise: nil)
+                        throw RedisError(.server, message)
+                    }
+                    return link
                 }
             }
         future.whenComplete { [self] result in
             switch result {
-            case .success(let channel):
+            case .success(let link):
+                let channel = link.channel
                 let keep = state.withLock { state -> Bool in
                     guard case .connecting = state else { return false }
-                    state = .connected(channel)
+                    state = .connected(link)
                     return true
                 }
                 if !keep { channel.close(promise: nil) }
                 channel.closeFuture.whenComplete { [self] _ in
                     state.withLock { state in
-                        if case .connected(let current) = state, current === channel {
+                        if case .connected(let current) = state, current.channel === channel {
                             state = .disconnected(retryAt: .now(), backoff: configuration.reconnectBackoffMin)
                         }
                     }
