@@ -400,3 +400,41 @@ def test_disconnect_participant(participant, connection):
 def test_participant_token_must_be_valid(participant):
     with pytest.raises(participant.exceptions.AccessDeniedException):
         participant.create_participant_connection(Type=["CONNECTION_CREDENTIALS"], ParticipantToken="not-a-token")
+
+
+def test_a_retried_send_with_the_same_client_token_posts_once(participant, connection):
+    token = connection["token"]
+    text = f"only once {uuid.uuid4()}"
+    client_token = str(uuid.uuid4())
+    first = participant.send_message(ContentType="text/plain", Content=text, ClientToken=client_token, ConnectionToken=token)
+    retry = participant.send_message(ContentType="text/plain", Content=text, ClientToken=client_token, ConnectionToken=token)
+    assert (retry["Id"], retry["AbsoluteTime"]) == (first["Id"], first["AbsoluteTime"])
+    # Without an explicit token boto3 fills in a fresh one: a new message.
+    fresh = participant.send_message(ContentType="text/plain", Content=text, ConnectionToken=token)
+    assert fresh["Id"] != first["Id"]
+
+    typing_token = str(uuid.uuid4())
+    typing = [participant.send_event(ContentType=TYPING, ClientToken=typing_token, ConnectionToken=token)["Id"] for _ in range(2)]
+    assert typing[0] == typing[1]
+
+    transcript = participant.get_transcript(ConnectionToken=token, MaxResults=100, SortOrder="ASCENDING")["Transcript"]
+    assert [t["Id"] for t in transcript if t.get("Content") == text] == [first["Id"], fresh["Id"]]
+    assert [t["Id"] for t in transcript if t["Id"] in typing] == [typing[0]]
+
+    # The socket saw the message once too: the retry published nothing.
+    seen = []
+    socket_ = connection["socket"]
+    while True:
+        frame = socket_.recv_json_until(lambda f: f.get("topic") == "aws/chat", what="aws/chat frames of the sends")
+        item = chat_item(frame)
+        if item.get("Content") == text:
+            seen.append(item["Id"])
+        if item.get("Id") == typing[0]:
+            break
+    assert seen == [first["Id"], fresh["Id"]]
+
+
+def test_client_token_longer_than_connect_allows_is_refused(participant, connection):
+    with pytest.raises(ClientError) as raised:
+        participant.send_message(ContentType="text/plain", Content="x", ClientToken="t" * 501, ConnectionToken=connection["token"])
+    assert raised.value.response["Error"]["Code"] == "ValidationException"

@@ -22,7 +22,8 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, 
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     for name in ["routing_enqueue", "routing_accept", "routing_reject", "routing_end", "routing_tick", "routing_agent_state",
-                 "routing_agent_upsert", "contact_transition", "contact_update_attributes", "meeting_leave"] where scripts.scripts[name] == nil {
+                 "routing_agent_upsert", "contact_transition", "contact_update_attributes", "meeting_leave",
+                 "participant_send"] where scripts.scripts[name] == nil {
         throw SwitchboardError.internal("Lua script \(name).lua is missing from \(config.paths.lua)")
     }
     let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)

@@ -304,6 +304,8 @@ public struct LocalConfig: Sendable, Decodable {
     public var transcriptMaxItems: Int
     /// How long an ended contact (record, transcript, participants) stays readable.
     public var endedRetentionSeconds: Int
+    /// How long a SendMessage/SendEvent `ClientToken` is remembered, so an SDK retry does not post twice.
+    public var clientTokenTtlSeconds: Int
 
     /// An AWS-style access key pair.
     public struct Credentials: Sendable, Decodable {
@@ -351,7 +353,7 @@ public struct LocalConfig: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds
+        case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds, clientTokenTtlSeconds
     }
 
     /// Decodes strictly.
@@ -363,6 +365,7 @@ public struct LocalConfig: Sendable, Decodable {
         participantTokenTtlSeconds = try c.optional(.participantTokenTtlSeconds, default: 86_400)
         transcriptMaxItems = try c.optional(.transcriptMaxItems, default: 10_000)
         endedRetentionSeconds = try c.optional(.endedRetentionSeconds, default: 86_400)
+        clientTokenTtlSeconds = try c.optional(.clientTokenTtlSeconds, default: 3_600)
     }
 }
 

@@ -60,11 +60,11 @@ extension LocalContactEngine {
 
     /// SendMessage / SendEvent: appends the participant's item to the transcript and pushes it to every socket.
     func send(connectionToken: String, type: ConnectParticipant.ChatItemType, contentType: String,
-              content: String?) async throws -> ConnectParticipant.Item {
+              content: String?, clientToken: String? = nil) async throws -> ConnectParticipant.Item {
         let (participant, contact) = try await participant(token: connectionToken, kind: .connection)
         return try await appendItem(contactId: contact.id, initialContactId: contact.initialContactId, participantId: participant.id,
                                     role: ConnectParticipant.ParticipantRole(rawValue: participant.role), displayName: participant.displayName,
-                                    type: type, contentType: contentType, content: content)
+                                    type: type, contentType: contentType, content: content, clientToken: clientToken)
     }
 
     /// DisconnectParticipant: the participant leaves (participant-left item) and, customer or agent, the contact ends.

@@ -4,17 +4,27 @@ import RedisClient
 
 extension LocalContactEngine {
     /// Appends an item to the contact's transcript (a capped stream, so order is Redis's) and publishes it to the
-    /// contact's participant sockets on every node, in one round trip.
+    /// contact's participant sockets on every node, in one round trip. With a `clientToken` this happens once per token
+    /// and participant: a retry returns the first item (same Id and time), as Connect does.
     @discardableResult
     func appendItem(contactId: String, initialContactId: String, participantId: String, role: ConnectParticipant.ParticipantRole,
                     displayName: String, type: ConnectParticipant.ChatItemType, contentType: String,
-                    content: String?) async throws -> ConnectParticipant.Item {
+                    content: String?, clientToken: String? = nil) async throws -> ConnectParticipant.Item {
         let item = ConnectParticipant.Item(
             absoluteTime: AWSDateFormat.iso8601(Date()), content: content, contentType: contentType, id: Self.newId(), type: type,
             participantId: participantId, displayName: displayName, participantRole: role, contactId: contactId,
             initialContactId: initialContactId)
         let json = String(decoding: try ConnectWireJSON.encode(item), as: UTF8.self)
         let frame = Frame.text(["topic": "aws/chat", "contentType": "application/json", "content": json])
+        if let clientToken {
+            let reply = try await redis.evalScript(
+                scripts["participant_send"],
+                keys: [keys.transcript(contactId), keys.sentItem(participantId: participantId, clientTokenHash: Self.hash(clientToken))],
+                args: [.string(json), .int(config.local.transcriptMaxItems), .int(config.local.clientTokenTtlSeconds),
+                       .string(bus.channel), .string(bus.envelope(topic: Self.contactTopic(contactId), text: frame))])
+            guard let prior = reply.string else { return item }
+            return try JSONDecoder().decode(ConnectParticipant.Item.self, from: Data(prior.utf8))
+        }
         try await run([
             RedisCommand(["XADD", .string(keys.transcript(contactId)), "MAXLEN", "~", .int(config.local.transcriptMaxItems), "*",
                           "item", .string(json)]),

@@ -73,8 +73,9 @@ extension ConnectController {
         case .sendMessage:
             let input = try ConnectParticipant.SendMessageRequest.decode(body: body, pathParameters: p, headers: headers)
             try checkMessage(contentType: input.contentType, content: input.content)
+            try Self.checkClientToken(input.clientToken)
             let item = try await engine.send(connectionToken: input.connectionToken, type: .message, contentType: input.contentType,
-                                             content: input.content)
+                                             content: input.content, clientToken: input.clientToken)
             return try .success(ConnectParticipant.SendMessageResponse(id: item.id, absoluteTime: item.absoluteTime), requestId: requestId)
         case .sendEvent:
             let input = try ConnectParticipant.SendEventRequest.decode(body: body, pathParameters: p, headers: headers)
@@ -86,8 +87,9 @@ extension ConnectController {
             if let content = input.content, content.utf8.count > engine.config.security.maxMessageBytes {
                 throw ConnectWireError(.validation, "Content is longer than \(engine.config.security.maxMessageBytes) bytes")
             }
+            try Self.checkClientToken(input.clientToken)
             let item = try await engine.send(connectionToken: input.connectionToken, type: .event, contentType: input.contentType,
-                                             content: input.content)
+                                             content: input.content, clientToken: input.clientToken)
             return try .success(ConnectParticipant.SendEventResponse(id: item.id, absoluteTime: item.absoluteTime), requestId: requestId)
         case .getTranscript:
             let input = try ConnectParticipant.GetTranscriptRequest.decode(body: body, pathParameters: p, headers: headers)
@@ -147,6 +149,12 @@ extension ConnectController {
         guard !content.isEmpty, content.utf8.count <= engine.config.security.maxMessageBytes else {
             throw ConnectWireError(.validation, "Content must be 1 to \(engine.config.security.maxMessageBytes) bytes")
         }
+    }
+
+    /// Connect's limit for `ClientToken`: at most 500 characters.
+    static func checkClientToken(_ token: String?) throws(ConnectWireError) {
+        guard let token else { return }
+        guard (1...500).contains(token.count) else { throw ConnectWireError(.validation, "ClientToken must be 1 to 500 characters") }
     }
 
     /// DescribeContact's `Contact` for a record.

@@ -36,7 +36,12 @@ struct EngineBus: Sendable {
 
     /// The command that publishes a frame, for callers that pipeline it with writes (transcript items).
     func publishCommand(topic: String, text: String) -> RedisCommand {
-        RedisCommand(["PUBLISH", .string(channel), .string(JSON.encode(Envelope(topic: topic, text: text)))])
+        RedisCommand(["PUBLISH", .string(channel), .string(envelope(topic: topic, text: text))])
+    }
+
+    /// The JSON published on the bus for a frame to `topic`'s sockets (for scripts that publish themselves).
+    func envelope(topic: String, text: String) -> String {
+        JSON.encode(Envelope(topic: topic, text: text))
     }
 }
 

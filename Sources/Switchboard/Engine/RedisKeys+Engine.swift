@@ -11,6 +11,8 @@ extension RedisKeys {
     func socketToken(_ hash: String) -> String { "\(contacts):wstoken:\(hash)" }
     /// STRING `<meetingId> <attendeeId> <role> <contactId>`, keyed by the SHA-256 of a signaling join token.
     func joinToken(_ hash: String) -> String { "\(contacts):jtoken:\(hash)" }
+    /// STRING the item JSON first sent with a SendMessage/SendEvent `ClientToken` (SHA-256) by one participant.
+    func sentItem(participantId: String, clientTokenHash: String) -> String { "\(contacts):sent:\(participantId):\(clientTokenHash)" }
     /// STREAM of a contact's transcript items (field `item`), capped at `local.transcriptMaxItems`.
     func transcript(_ contactId: String) -> String { "\(contacts):transcript:\(contactId)" }
     /// HASH attendeeId → `<role> <nodeId> <connectionId>` of the sockets in a meeting.
