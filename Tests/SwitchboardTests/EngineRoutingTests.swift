@@ -52,6 +52,29 @@ struct EngineRoutingTests {
         #expect(reoffered)
     }
 
+    @Test func aChatNobodyEndsIsEndedWhenItsDurationRunsOutAndFreesTheAgent() async throws {
+        let cluster = try await EngineCluster.start(nodes: 2, agents: 1, routing: ["tickIntervalMs": 100],
+                                                    local: ["chatDurationSeconds": 2])
+        defer { cluster.stop() }
+        let agent = try await cluster.login("a1", node: 1)
+        let chat = try await connectedChat(cluster, [agent])
+        let contactKey = "\(cluster.prefix):{contacts}:contact:\(chat.contactId)"
+        let deadlines = "\(cluster.prefix):{contacts}:deadlines"
+        #expect(try await cluster.redis.send("ZSCORE", deadlines, chat.contactId).int != nil)
+        #expect(try await cluster.redis.send("HGET", contactKey, "state").string == "connected")
+
+        // Nobody ends it: both nodes sweep, it ends once, as EXPIRED, and the agent's capacity is free again.
+        let ended = try await agent.socket.waitFor(type: "contact_ended", contactId: chat.contactId, timeout: .seconds(10))
+        #expect(ended["channel"] as? String == "chat")
+        #expect(agent.socket.frames.filter { $0["type"] as? String == "contact_ended" && $0["contactId"] as? String == chat.contactId }.count == 1)
+        #expect(try await cluster.redis.send("HGET", contactKey, "state").string == "ended")
+        #expect(try await cluster.redis.send("HGET", contactKey, "disconnectReason").string == "EXPIRED")
+        #expect(try await cluster.redis.send("ZSCORE", deadlines, chat.contactId).isNull)
+        #expect(try await cluster.redis.smembers("\(cluster.routing):agent:a1:chat").isEmpty)
+        let next = try await connectedChat(cluster, [agent])
+        #expect(next.agent === agent)
+    }
+
     @Test func continuityFallsBackAfterTimeoutAndOffline() async throws {
         let cluster = try await EngineCluster.start(nodes: 2, agents: 2, routing: ["offerTimeoutSeconds": 1, "tickIntervalMs": 100,
                                                                                      "rejectCooldownSeconds": 60])

@@ -15,10 +15,10 @@ struct EngineCluster {
     /// Whether the server binary exists (tests that start nodes are skipped without it).
     static var available: Bool { FileManager.default.isExecutableFile(atPath: TestDeployment.binary) }
 
-    static func start(nodes count: Int = 1, agents: Int, routing: [String: Any] = [:]) async throws -> EngineCluster {
+    static func start(nodes count: Int = 1, agents: Int, routing: [String: Any] = [:], local: [String: Any] = [:]) async throws -> EngineCluster {
         let agentIds = (1...agents).map { "a\($0)" }
         let deployment = try await TestDeployment([
-            "local": ["agents": agentIds.map { ["username": $0, "password": "pw", "displayName": $0.uppercased()] }],
+            "local": local.merging(["agents": agentIds.map { ["username": $0, "password": "pw", "displayName": $0.uppercased()] }]) { $1 },
             "routing": routing,
         ])
         for _ in 0..<count { try await deployment.start() }

@@ -181,15 +181,17 @@ def chat_item(frame):
 # Clients and a chat to work with.
 
 
-def make_client(service, secret=SECRET_KEY):
+def make_client(service, secret=SECRET_KEY, validate=True):
     return boto3.client(
         service,
         endpoint_url=f"{BASE_URL}/connect",
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=secret,
-        # Errors must surface as they are, not after minutes of retries.
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=15),
+        # Errors must surface as they are, not after minutes of retries. Without `validate`, botocore sends what it is
+        # given, so the server's own checks are what answers.
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=15,
+                      parameter_validation=validate),
     )
 
 
@@ -438,3 +440,21 @@ def test_client_token_longer_than_connect_allows_is_refused(participant, connect
     with pytest.raises(ClientError) as raised:
         participant.send_message(ContentType="text/plain", Content="x", ClientToken="t" * 501, ConnectionToken=connection["token"])
     assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_chat_duration_in_minutes_is_checked_by_the_server(connect):
+    unchecked = make_client("connect", validate=False)
+    base = dict(InstanceId=INSTANCE_ID, ContactFlowId=CONTACT_FLOW_ID, ParticipantDetails={"DisplayName": "Duration Test"},
+                Attributes={"userId": new_user_id()})
+    for minutes in (59, 10081):
+        with pytest.raises(ClientError) as raised:
+            unchecked.start_chat_contact(ChatDurationInMinutes=minutes, **base)
+        assert raised.value.response["Error"]["Code"] == "ValidationException", minutes
+    # A bad first message is refused before any contact exists.
+    with pytest.raises(ClientError) as raised:
+        unchecked.start_chat_contact(InitialMessage={"ContentType": "image/png", "Content": "x"}, **base)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+    started = connect.start_chat_contact(ChatDurationInMinutes=60, **base)
+    assert started["ContactId"]
+    connect.stop_contact(ContactId=started["ContactId"], InstanceId=INSTANCE_ID)

@@ -306,6 +306,11 @@ public struct LocalConfig: Sendable, Decodable {
     public var endedRetentionSeconds: Int
     /// How long a SendMessage/SendEvent `ClientToken` is remembered, so an SDK retry does not post twice.
     public var clientTokenTtlSeconds: Int
+    /// A chat nobody ends is ended (`EXPIRED`) this long after it started, unless StartChatContact's
+    /// `ChatDurationInMinutes` says otherwise; Connect's default is 25 hours.
+    public var chatDurationSeconds: Int
+    /// A voice contact nobody ends is ended (`EXPIRED`) this long after it started.
+    public var voiceDurationSeconds: Int
 
     /// An AWS-style access key pair.
     public struct Credentials: Sendable, Decodable {
@@ -353,7 +358,8 @@ public struct LocalConfig: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds, clientTokenTtlSeconds
+        case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds, clientTokenTtlSeconds,
+             chatDurationSeconds, voiceDurationSeconds
     }
 
     /// Decodes strictly.
@@ -366,6 +372,11 @@ public struct LocalConfig: Sendable, Decodable {
         transcriptMaxItems = try c.optional(.transcriptMaxItems, default: 10_000)
         endedRetentionSeconds = try c.optional(.endedRetentionSeconds, default: 86_400)
         clientTokenTtlSeconds = try c.optional(.clientTokenTtlSeconds, default: 3_600)
+        chatDurationSeconds = try c.optional(.chatDurationSeconds, default: 90_000)
+        voiceDurationSeconds = try c.optional(.voiceDurationSeconds, default: 43_200)
+        for (key, value) in [("chatDurationSeconds", chatDurationSeconds), ("voiceDurationSeconds", voiceDurationSeconds)] where value < 1 {
+            throw SwitchboardError.config("\"local.\(key)\" must be at least 1")
+        }
     }
 }
 

@@ -27,12 +27,15 @@ public struct StartContactRequest: Sendable {
     public var customerName: String
     /// Related contact, for an escalation.
     public var relatedContactId: String?
+    /// How long the contact may last before it is ended as `EXPIRED`; `nil` takes the configured default.
+    public var durationSeconds: Int?
 
     /// Makes a request.
-    public init(attributes: [String: String], customerName: String, relatedContactId: String?) {
+    public init(attributes: [String: String], customerName: String, relatedContactId: String?, durationSeconds: Int? = nil) {
         self.attributes = attributes
         self.customerName = customerName
         self.relatedContactId = relatedContactId
+        self.durationSeconds = durationSeconds
     }
 }
 

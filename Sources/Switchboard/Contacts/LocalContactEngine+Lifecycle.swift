@@ -68,7 +68,7 @@ extension LocalContactEngine {
         ended.state = "ended"
         ended.endedAt = now
         ended.disconnectReason = reason
-        var commands: [RedisCommand] = []
+        var commands = [RedisCommand("ZREM", keys.contactDeadlines, contactId)]
         for participant in [fields["customerParticipantId"], fields["agentParticipantId"]].compactMap({ $0 }) {
             commands.append(RedisCommand("HSET", keys.participant(participant), "state", "left"))
             commands.append(RedisCommand("EXPIRE", keys.participant(participant), String(endedRetentionSeconds)))
@@ -94,6 +94,22 @@ extension LocalContactEngine {
             await publishLogged(topic: Self.meetingTopic(meetingId), Frame.text(["type": "meeting_ended"]), close: 1000)
         }
         return true
+    }
+
+    /// Ends, as `EXPIRED`, up to `limit` contacts whose duration has run out (nobody ended them: the customer closed the
+    /// page, a bridge lost the call). Every node sweeps; ``endContact(_:reason:)`` ends each only once.
+    /// Returns how many deadlines were due.
+    func endExpiredContacts(limit: Int = 100) async throws -> Int {
+        let due = try await redis.send(RedisCommand(["ZRANGE", .string(keys.contactDeadlines), "-inf", .int(epochMillis()),
+                                                     "BYSCORE", "LIMIT", "0", .int(limit)])).strings
+        for contactId in due {
+            if try await endContact(contactId, reason: "EXPIRED") {
+                logger.info("contact expired", metadata: ["contactId": "\(contactId)"])
+            }
+            // Also when another node ended it first, or the record is gone: the deadline is done with.
+            try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
+        }
+        return due.count
     }
 
     /// The name customers see for an agent.

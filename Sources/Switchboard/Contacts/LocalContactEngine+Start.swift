@@ -40,6 +40,8 @@ extension LocalContactEngine {
         commands.insert(RedisCommand(hset), at: 0)
         commands += participantCommands(id: participantId, contactId: contact.id, role: "CUSTOMER", displayName: request.customerName)
         commands.append(participantTokenCommand(participantToken, participantId: participantId))
+        let duration = request.durationSeconds ?? (channel == "CHAT" ? config.local.chatDurationSeconds : config.local.voiceDurationSeconds)
+        commands.append(RedisCommand(["ZADD", .string(keys.contactDeadlines), .int(now + duration * 1000), .string(contact.id)]))
         try await run(commands)
         try await emit("INITIATED", contact)
         try await route(contact)

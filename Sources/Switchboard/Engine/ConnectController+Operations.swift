@@ -10,11 +10,16 @@ extension ConnectController {
         case .startChatContact:
             let input = try Connect.StartChatContactRequest.decode(body: body, pathParameters: p, headers: headers)
             try checkInstance(input.instanceId)
-            let request = try startRequest(attributes: input.attributes, displayName: input.participantDetails.displayName,
+            var request = try startRequest(attributes: input.attributes, displayName: input.participantDetails.displayName,
                                            relatedContactId: input.relatedContactId)
+            if let minutes = input.chatDurationInMinutes {
+                guard (60...10_080).contains(minutes) else { throw ConnectWireError(.validation, "ChatDurationInMinutes must be 60 to 10080") }
+                request.durationSeconds = minutes * 60
+            }
+            // Checked before the contact exists, so a bad first message leaves no contact behind.
+            if let message = input.initialMessage { try checkMessage(contentType: message.contentType, content: message.content) }
             let (started, _) = try await engine.start(channel: "CHAT", request: request)
             if let message = input.initialMessage, let contact = try await engine.contact(id: started.contactId) {
-                try checkMessage(contentType: message.contentType, content: message.content)
                 try await engine.appendItem(contactId: contact.id, initialContactId: contact.initialContactId, participantId: started.participantId,
                                             role: .customer, displayName: contact.customerName, type: .message,
                                             contentType: message.contentType, content: message.content)

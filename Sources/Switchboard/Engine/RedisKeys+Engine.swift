@@ -13,6 +13,8 @@ extension RedisKeys {
     func joinToken(_ hash: String) -> String { "\(contacts):jtoken:\(hash)" }
     /// STRING the item JSON first sent with a SendMessage/SendEvent `ClientToken` (SHA-256) by one participant.
     func sentItem(participantId: String, clientTokenHash: String) -> String { "\(contacts):sent:\(participantId):\(clientTokenHash)" }
+    /// ZSET contactId → epoch ms at which a contact nobody ended is ended as `EXPIRED`.
+    var contactDeadlines: String { "\(contacts):deadlines" }
     /// STREAM of a contact's transcript items (field `item`), capped at `local.transcriptMaxItems`.
     func transcript(_ contactId: String) -> String { "\(contacts):transcript:\(contactId)" }
     /// HASH attendeeId → `<role> <nodeId> <connectionId>` of the sockets in a meeting.

@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// Runs `routing_tick.lua` every `routing.tickIntervalMs` on every node (the script is atomic, so concurrent sweeps
 /// are harmless): expired offers, lapsed continuity windows, cooldowns that ended. Calls again at once while the
-/// script reports more work.
+/// script reports more work. Then ends the contacts whose duration ran out.
 struct RoutingTicker: Service {
     let engine: LocalContactEngine
     let logger: Logger
@@ -16,6 +16,12 @@ struct RoutingTicker: Service {
                 while try await engine.tick().more, rounds < 100 { rounds += 1 }
             } catch {
                 logger.warning("routing tick failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                var rounds = 0
+                while try await engine.endExpiredContacts() == 100, rounds < 10 { rounds += 1 }
+            } catch {
+                logger.warning("ending expired contacts failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
         }
