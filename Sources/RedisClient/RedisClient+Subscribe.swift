@@ -17,13 +17,23 @@ extension RedisClient {
     ///
     /// If the connection drops (Redis restarted), it reconnects with backoff and subscribes again; messages published
     /// while it was down are lost, as with any Redis pub/sub. The subscription ends when `body` returns.
+    /// `onSubscribed` runs each time Redis has confirmed every channel and pattern (at first, and after each reconnect):
+    /// from then on nothing published is missed.
     public func subscribe<T: Sendable>(
         channels: [String], patterns: [String] = [],
+        onSubscribed: @escaping @Sendable () -> Void = {},
         _ body: (AsyncStream<RedisMessage>) async throws -> T
     ) async throws -> T {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
+        let total = channels.count + patterns.count
         let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any()) { reply in
-            if let message = Self.message(from: reply) { continuation.yield(message) }
+            if let message = Self.message(from: reply) {
+                continuation.yield(message)
+            } else if let items = reply.array, items.count == 3, ["subscribe", "psubscribe"].contains(items[0].string),
+                      items[2].int == total {
+                // The confirmation's count is the connection's subscriptions so far: all of them when it reaches `total`.
+                onSubscribed()
+            }
         }
         let commands =
             (channels.isEmpty ? [] : [RedisCommand((["SUBSCRIBE"] + channels).map { .string($0) })])

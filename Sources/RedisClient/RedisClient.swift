@@ -127,13 +127,20 @@ public final class RedisClient: Sendable, Service {
         }
     }
 
-    /// Round robin over the pool, or over the connections of the caller's own event loop when it runs on one.
+    /// Round robin over the pool, or over the connections of the caller's own event loop when it runs on one,
+    /// skipping connections still backing off after a failed connect while another can serve (Redis just came back).
     private func pickConnection() -> RedisConnection {
         let index = nextConnection.wrappingAdd(1, ordering: .relaxed).oldValue
+        var candidates = pool
         if loops.count > 1, let local = loops.first(where: { $0.executor.eventLoop.inEventLoop }) {
-            return local.connections[index % local.connections.count]
+            candidates = local.connections
         }
-        return pool[index % pool.count]
+        let first = index % candidates.count
+        for offset in 0..<candidates.count {
+            let connection = candidates[(first + offset) % candidates.count]
+            if !connection.isBackingOff { return connection }
+        }
+        return candidates[first]
     }
 }
 

@@ -31,6 +31,8 @@ public final class RedisConnection: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Uptime nanoseconds until which a failed connect backs off, or 0: read without the lock on every pick.
+    private let retryAt = Atomic<UInt64>(0)
     private let configuration: RedisConfiguration
     let eventLoop: EventLoop
     private let onPush: (@Sendable (RedisReply) -> Void)?
@@ -40,6 +42,12 @@ public final class RedisConnection: Sendable {
         self.eventLoop = eventLoop
         self.onPush = onPush
         self.state = Mutex(.disconnected(retryAt: .uptimeNanoseconds(0), backoff: configuration.reconnectBackoffMin))
+    }
+
+    /// Whether a connect failed and the next try is still to come: commands sent now would fail at once.
+    var isBackingOff: Bool {
+        let until = retryAt.load(ordering: .relaxed)
+        return until != 0 && NIODeadline.now().uptimeNanoseconds < until
     }
 
     /// Whether a TCP connection is currently up.
@@ -182,6 +190,7 @@ public final class RedisConnection: Sendable {
                     state = .connected(link)
                     return true
                 }
+                retryAt.store(0, ordering: .relaxed)
                 if !keep { channel.close(promise: nil) }
                 channel.closeFuture.whenComplete { [self] _ in
                     state.withLock { state in
@@ -194,7 +203,9 @@ public final class RedisConnection: Sendable {
                 state.withLock { state in
                     guard case .connecting(_, let backoff) = state else { return }
                     let next = min(backoff * 2, configuration.reconnectBackoffMax)
-                    state = .disconnected(retryAt: .now() + backoff, backoff: next)
+                    let deadline = NIODeadline.now() + backoff
+                    state = .disconnected(retryAt: deadline, backoff: next)
+                    retryAt.store(deadline.uptimeNanoseconds, ordering: .relaxed)
                 }
             }
         }

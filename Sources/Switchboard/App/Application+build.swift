@@ -69,7 +69,8 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
     router.add(middleware: WebController.files(root: config.paths.web))
-    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets).endpoints)
+    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets,
+                                            isReady: { engine.readiness.isReady }).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, perMinute: config.security.rateLimits.startContactPerMinutePerIp),

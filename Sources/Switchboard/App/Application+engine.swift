@@ -13,10 +13,13 @@ struct EngineParts {
     let services: [any Service]
     /// The agent, participant and signaling sockets of this node, closed with 1012 by the drain on SIGTERM.
     let sockets: EngineSockets
+    /// Whether the configured agents are registered and the engine bus subscribed (`/health` says `starting` until then).
+    let readiness: EngineReadiness
 }
 
-/// Loads the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
-/// Fails start-up when Redis is unreachable or a script is missing: a node without its scripts cannot route.
+/// Checks the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
+/// Fails start-up when a script is missing: a node without its scripts cannot route. Redis may still be down: the node
+/// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
 func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, scripts: RedisScriptSet, keys: RedisKeys, events: EventLog,
                  logger baseLogger: Logger) async throws -> EngineParts {
     var logger = baseLogger
@@ -28,7 +31,15 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, 
     }
     let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, logger: logger)
-    try await engine.upsertAgents()
+    // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.
+    let readiness: EngineReadiness
+    do {
+        try await engine.upsertAgents()
+        readiness = EngineReadiness(agentsRegistered: true)
+    } catch {
+        readiness = EngineReadiness(agentsRegistered: false)
+        logger.warning("cannot register the configured agents yet; retrying when Redis answers", metadata: ["error": "\(error)"])
+    }
     let sockets = EngineSockets(bufferLimit: config.security.maxQueuedFramesPerSocket)
     let connect = ConnectController(engine: engine)
     let participants = ParticipantSocket(engine: engine, sockets: sockets)
@@ -43,6 +54,7 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, redis: RedisClient, 
             agents.addRoutes(to: router)
             signaling.addRoutes(to: router)
         },
-        services: [EngineBusService(bus: bus, sockets: sockets, logger: logger), RoutingTicker(engine: engine, logger: logger)],
-        sockets: sockets)
+        services: [EngineBusService(bus: bus, sockets: sockets, readiness: readiness, logger: logger), RoutingTicker(engine: engine, readiness: readiness, logger: logger)],
+        sockets: sockets,
+        readiness: readiness)
 }

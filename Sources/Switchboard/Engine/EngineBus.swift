@@ -49,11 +49,13 @@ struct EngineBus: Sendable {
 struct EngineBusService: Service {
     let bus: EngineBus
     let sockets: EngineSockets
+    /// Told once the bus is subscribed: frames published before that would never reach this node's sockets.
+    let readiness: EngineReadiness
     let logger: Logger
 
     func run() async throws {
         let decoder = JSONDecoder()
-        try await bus.redis.subscribe(channels: [bus.channel]) { messages in
+        try await bus.redis.subscribe(channels: [bus.channel], onSubscribed: { readiness.markBusSubscribed() }) { messages in
             for await message in messages.cancelOnGracefulShutdown() {
                 guard let envelope = try? decoder.decode(EngineBus.Envelope.self, from: Data(message.payload)) else {
                     logger.warning("malformed engine bus message", metadata: ["payload": "\(message.text.prefix(200))"])

@@ -6,11 +6,23 @@ import ServiceLifecycle
 /// script reports more work. Then ends the contacts whose duration ran out.
 struct RoutingTicker: Service {
     let engine: LocalContactEngine
+    /// Whether start-up registered the configured agents; if Redis was down then, the ticker does it first.
+    let readiness: EngineReadiness
     let logger: Logger
 
     func run() async throws {
         let interval = Duration.milliseconds(max(10, engine.config.routing.tickIntervalMs))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if !readiness.agentsAreRegistered {
+                do {
+                    try await engine.upsertAgents()
+                    readiness.markAgentsRegistered()
+                    logger.info("registered the configured agents")
+                } catch {
+                    try? await Task.sleep(for: interval)
+                    continue
+                }
+            }
             do {
                 var rounds = 0
                 while try await engine.tick().more, rounds < 100 { rounds += 1 }

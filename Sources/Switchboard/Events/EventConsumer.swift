@@ -68,12 +68,14 @@ struct EventConsumer: Service {
         }
     }
 
+    /// Creates the consumer group, waiting for Redis as long as it takes: a node may start before Redis does.
     func ensureGroup() async throws {
-        for attempt in 0..<100 {
+        while true {
             do {
                 try await redis.xgroupCreate(config.stream, group: config.group, startId: "0")
                 return
-            } catch let error as RedisError where error.code != .server && attempt < 99 {
+            } catch let error as RedisError where error.code != .server {
+                if Task.isShuttingDownGracefully { throw error }
                 try await Task.sleep(for: .milliseconds(200))
             }
         }

@@ -9,6 +9,8 @@ struct HealthController: Sendable {
     let nodeId: String
     let registry: PrometheusCollectorRegistry
     let sockets: LocalSockets
+    /// Whether the node can route yet (the engine has registered its agents).
+    let isReady: @Sendable () -> Bool
     let poolInFlight = Gauge(label: "redis_pool_commands_in_flight")
     let poolConnected = Gauge(label: "redis_pool_connections_connected")
     let socketsOpen = Gauge(label: "realtime_sockets_open")
@@ -27,8 +29,10 @@ struct HealthController: Sendable {
             return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"status":"draining","node":\#(JSON.quote(nodeId))}"#)))
         }
-        let body = #"{"status":"\#(redisOK ? "ok" : "unavailable")","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
-        return Response(status: redisOK ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+        let ready = redisOK && isReady()
+        let status = ready ? "ok" : redisOK ? "starting" : "unavailable"
+        let body = #"{"status":"\#(status)","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
+        return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
