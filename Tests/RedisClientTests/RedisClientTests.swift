@@ -196,6 +196,32 @@ struct RedisClientTests {
         return false
     }
 
+    @Test("after Redis returns, commands go to a connection that is back rather than to one still backing off")
+    func backingOffConnectionsAreSkipped() async throws {
+        let server = try await RedisServer()
+        let client = RedisClient(configuration: RedisConfiguration(port: server.port, poolSize: 4, reconnectBackoffMax: .seconds(2)))
+        #expect(try await client.send("PING") == .status("PONG"))
+        server.stop()
+        // Every connection fails while Redis is down, and backs off longer each time.
+        let down = ContinuousClock.now
+        while ContinuousClock.now - down < .seconds(2) {
+            _ = try? await client.send("PING")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await server.start()
+        var firstSuccess: ContinuousClock.Instant?
+        while firstSuccess == nil {
+            if (try? await client.send("PING")) == .status("PONG") { firstSuccess = .now }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        // One connection is back; the others may still wait out their backoff. Nothing may fail meanwhile.
+        var failures = 0
+        for _ in 0..<40 where (try? await client.send("PING")) != .status("PONG") { failures += 1 }
+        #expect(failures == 0)
+        await client.close()
+        server.stop()
+    }
+
     @Test("redis:// URLs parse into host, port and database, and bad ones are refused")
     func urlParsing() throws {
         let c = try RedisConfiguration(url: "redis://10.1.2.3:6390/4")
