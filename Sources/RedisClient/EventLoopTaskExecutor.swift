@@ -3,7 +3,7 @@ import NIOCore
 /// A `TaskExecutor` that runs jobs on one NIO event loop.
 ///
 /// A task that mostly waits on Redis can prefer the loop its connection lives on
-/// (`withTaskExecutorPreference(client.taskExecutor) { ... }`): replies then resume it on the thread that read them,
+/// (`withTaskExecutorPreference(client.taskExecutor()) { ... }`): replies then resume it on the thread that read them,
 /// and its next command is written without crossing threads, instead of two thread hops per round trip.
 public final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     /// The loop jobs run on.

@@ -17,6 +17,11 @@ struct RedisBench: AsyncParsableCommand {
     var on: [String] = ["pool", "loop"]
     @Option(help: "Event-loop threads of the client (the machine's cores are shared with redis-server).") var threads = 1
 
+    func validate() throws {
+        guard on.allSatisfy({ ["pool", "loop"].contains($0) }) else { throw ValidationError("--on takes pool and/or loop") }
+        guard tests.allSatisfy({ ["SET", "GET", "EVALSHA"].contains($0) }) else { throw ValidationError("--tests takes SET, GET and/or EVALSHA") }
+    }
+
     func run() async throws {
         var server: RedisServer?
         let url: String
@@ -86,9 +91,10 @@ struct RedisBench: AsyncParsableCommand {
         }
     }
 
-    /// Ops/s of `clients` tasks, each sending batches of `depth` commands and waiting for them, as redis-benchmark's clients do.
+    /// `--on` as "on the loop?" flags.
     private var modes: [Bool] { on.map { $0 == "loop" } }
 
+    /// Ops/s of `clients` tasks, each sending batches of `depth` commands and waiting for them, as redis-benchmark's clients do.
     private func measure(client: RedisClient, test: String, depth: Int, script: RedisScript, onLoop: Bool) async throws -> Double {
         let perClient = requests / clients / depth
         let batch = (0..<depth).map { command(test, $0, sha: script.sha) }

@@ -66,6 +66,8 @@ struct EngineRoutingTests {
         // Nobody ends it: both nodes sweep, it ends once, as EXPIRED, and the agent's capacity is free again.
         let ended = try await agent.socket.waitFor(type: "contact_ended", contactId: chat.contactId, timeout: .seconds(10))
         #expect(ended["channel"] as? String == "chat")
+        // Both nodes' tickers see the deadline; give the second a few ticks to (wrongly) end it again.
+        try await Task.sleep(for: .milliseconds(500))
         #expect(agent.socket.frames.filter { $0["type"] as? String == "contact_ended" && $0["contactId"] as? String == chat.contactId }.count == 1)
         #expect(try await cluster.redis.send("HGET", contactKey, "state").string == "ended")
         #expect(try await cluster.redis.send("HGET", contactKey, "disconnectReason").string == "EXPIRED")

@@ -105,9 +105,10 @@ extension LocalContactEngine {
         for contactId in due {
             if try await endContact(contactId, reason: "EXPIRED") {
                 logger.info("contact expired", metadata: ["contactId": "\(contactId)"])
+            } else {
+                // Another node ended it first, or the record is gone: endContact removed no deadline, so do it here.
+                try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
             }
-            // Also when another node ended it first, or the record is gone: the deadline is done with.
-            try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
         }
         return due.count
     }

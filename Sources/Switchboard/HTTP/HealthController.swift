@@ -9,7 +9,7 @@ struct HealthController: Sendable {
     let nodeId: String
     let registry: PrometheusCollectorRegistry
     let sockets: LocalSockets
-    /// Whether the node can route yet (the engine has registered its agents).
+    /// Whether the node can route and deliver yet (``EngineReadiness``: agents registered, engine bus subscribed).
     let isReady: @Sendable () -> Bool
     let poolInFlight = Gauge(label: "redis_pool_commands_in_flight")
     let poolConnected = Gauge(label: "redis_pool_connections_connected")
