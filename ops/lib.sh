@@ -1,4 +1,4 @@
-# Shared by ops/run.sh and ops/test.sh: install what is missing, find free ports, start Redis.
+# Shared by ops/run.sh and ops/test.sh: install what is missing, start Redis.
 
 # Installs Debian packages only when the command/library they provide is missing; apt-get update runs once, if needed.
 sb_apt_updated=0
@@ -25,15 +25,23 @@ sb_pip_install() {
   python3 -m pip install --quiet "$@" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$@"
 }
 
-sb_free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# sb_wait_for_port PORT SECONDS: waits until something accepts TCP connections on 127.0.0.1:PORT.
-sb_wait_for_port() {
-  local port=$1 deadline=$((SECONDS + $2))
-  until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null; do
-    [ $SECONDS -ge $deadline ] && return 1
-    sleep 0.1
+# sb_start_redis DIR [PORT [CONF]]: starts redis-server in the background with its socket, log and data in DIR (made
+# absolute, so nothing depends on how Redis resolves relative paths), with the settings of CONF, or without persistence
+# when there is none. It always listens on DIR/redis.sock; on TCP port PORT too unless PORT is 0 (the default). Sets
+# sb_redis_pid and returns once Redis answers, or fails if it exits first (its log is DIR/redis.log).
+sb_start_redis() {
+  local dir port=${2:-0} conf=${3:-}
+  mkdir -p "$1" && dir=$(cd "$1" && pwd)
+  local args=(--port "$port" --unixsocket "$dir/redis.sock" --unixsocketperm 700 --dir "$dir" --logfile "$dir/redis.log")
+  if [ -n "$conf" ]; then args=("$conf" "${args[@]}"); else args+=(--save '' --appendonly no); fi
+  # A process group of its own: Ctrl-C reaches the script and the node, which stop first while Redis still answers;
+  # the script stops Redis after them.
+  set -m
+  redis-server "${args[@]}" &
+  sb_redis_pid=$!
+  set +m
+  until redis-cli -s "$dir/redis.sock" ping >/dev/null 2>&1; do
+    kill -0 "$sb_redis_pid" 2>/dev/null || { wait "$sb_redis_pid"; return 1; }
+    sleep 0.05
   done
 }

@@ -62,6 +62,11 @@ public final class RedisClient: Sendable, Service {
         for connection in pool { await connection.close() }
     }
 
+    /// A client nobody holds any more closes its connections (each one's channel would otherwise keep it alive).
+    deinit {
+        for connection in pool { connection.closeChannel() }
+    }
+
     /// Number of commands currently waiting for a reply across the pool.
     public var commandsInFlight: Int { inFlight.load(ordering: .relaxed) }
 

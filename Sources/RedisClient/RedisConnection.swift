@@ -98,12 +98,18 @@ public final class RedisConnection: Sendable {
 
     /// Closes the connection for good; later commands fail with `.shutdown`.
     public func close() async {
+        try? await closeChannel()?.get()
+    }
+
+    /// Closes for good without waiting; returns the close's future when a connection was open.
+    @discardableResult
+    func closeChannel() -> EventLoopFuture<Void>? {
         let channel: Channel? = state.withLock { state in
             defer { state = .closed }
             if case .connected(let link) = state { return link.channel }
             return nil
         }
-        try? await channel?.close()
+        return channel?.close()
     }
 
     /// Closes the current TCP connection but allows a later reconnect (tests use this to simulate a dropped link).
@@ -127,7 +133,7 @@ public final class RedisConnection: Sendable {
                 return .wait(future)
             case .disconnected(let retryAt, let backoff):
                 guard NIODeadline.now() >= retryAt else {
-                    return .fail(RedisError(.unavailable, "Redis at \(configuration.host):\(configuration.port) is unreachable; retrying"))
+                    return .fail(RedisError(.unavailable, "Redis at \(configuration.address) is unreachable; retrying"))
                 }
                 let future = connect()
                 state = .connecting(future, backoff: backoff)
@@ -145,7 +151,7 @@ public final class RedisConnection: Sendable {
             } catch let error as RedisError {
                 throw error
             } catch {
-                throw RedisError(.unavailable, "cannot connect to Redis at \(configuration.host):\(configuration.port): \(error)")
+                throw RedisError(.unavailable, "cannot connect to Redis at \(configuration.address): \(error)")
             }
         }
     }
@@ -155,15 +161,25 @@ public final class RedisConnection: Sendable {
         let configuration = configuration
         let onPush = onPush
         let checkInterval = min(configuration.commandTimeout, .milliseconds(100))
-        let future = ClientBootstrap(group: eventLoop)
-            .connectTimeout(configuration.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(checkInterval: checkInterval, onPush: onPush))
+        // Started on the next tick: a Unix socket connects at once, and started inline on this loop it would complete
+        // (and take the state lock) while our caller still holds it.
+        let connected = eventLoop.makePromise(of: Channel.self)
+        eventLoop.execute { [eventLoop] in
+            let bootstrap = ClientBootstrap(group: eventLoop)
+                .connectTimeout(configuration.connectTimeout)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(checkInterval: checkInterval, onPush: onPush))
+                    }
                 }
+            let channel = if let path = configuration.unixSocketPath {
+                bootstrap.connect(unixDomainSocketPath: path)
+            } else {
+                bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).connect(host: configuration.host, port: configuration.port)
             }
-            .connect(host: configuration.host, port: configuration.port)
+            channel.cascade(to: connected)
+        }
+        let future = connected.futureResult
             .flatMapThrowing { channel -> Link in
                 let handler = try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self)
                 return Link(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -116,8 +116,8 @@ struct RedisBench: AsyncParsableCommand {
     private func referenceOps(configuration: RedisConfiguration, test: String, depth: Int, sha: String) throws -> Double {
         let output = NSTemporaryDirectory() + "sb-bench-\(UUID().uuidString).csv"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        var arguments = ["-h", configuration.host, "-p", String(configuration.port), "-n", String(requests), "-c", String(clients),
-                         "-P", String(depth), "--csv"]
+        let server = configuration.unixSocketPath.map { ["-s", $0] } ?? ["-h", configuration.host, "-p", String(configuration.port)]
+        var arguments = server + ["-n", String(requests), "-c", String(clients), "-P", String(depth), "--csv"]
         switch test {
         case "SET", "GET": arguments += ["-t", test.lowercased()]
         default: arguments += ["EVALSHA", sha, "1", "bench:counter", "1"]

@@ -19,7 +19,7 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Path to config.json (default ./config.json or $SWITCHBOARD_CONFIG).")
     var config: String?
 
-    @Option(help: "Redis URL, redis://HOST:PORT[/DB]; overrides redis.url.")
+    @Option(help: "Redis URL, redis://HOST:PORT[/DB] or unix:///PATH[?db=DB]; overrides redis.url.")
     var redis: String?
 
     func load() throws -> SwitchboardConfig {
@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to bind; overrides node.host.") var host: String?
     @Option(help: "Port to bind; overrides node.port.") var port: Int?
     @Option(name: .customLong("node-id"), help: "Node id; default host-pid-random.") var nodeId: String?
+    @Option(name: .customLong("address-file"),
+            help: "Once listening, write HOST:PORT to this file (with --port 0, how a script or test learns the port).")
+    var addressFile: String?
 
     func run() async throws {
         var config = try options.loadOrExit()
@@ -59,7 +62,7 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
-        let node = try await buildNode(NodeOptions(config: config, nodeId: nodeId, registry: registry), logger: Logger(label: "switchboard"))
+        let node = try await buildNode(NodeOptions(config: config, nodeId: nodeId, registry: registry, addressFile: addressFile), logger: Logger(label: "switchboard"))
         try await node.run()
     }
 }

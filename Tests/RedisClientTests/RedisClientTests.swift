@@ -91,7 +91,7 @@ struct RedisClientTests {
     @Test("a reply split across many TCP reads is parsed whole")
     func replySplitAcrossReads() async throws {
         let server = try await RedisServer()
-        let proxy = try await DribblingProxy(targetPort: server.port, chunkSize: 2)
+        let proxy = try await DribblingProxy(targetSocket: server.socketPath, chunkSize: 2)
         let client = RedisClient(configuration: RedisConfiguration(port: proxy.port, poolSize: 1, commandTimeout: .seconds(20)))
         let value = String(repeating: "x\r\n", count: 100)
         try await client.set("big", .string(value))
@@ -141,7 +141,7 @@ struct RedisClientTests {
     @Test("SCRIPT FLUSH: a scripted call reloads the script and still works")
     func scriptReload() async throws {
         let server = try await RedisServer()
-        let client = RedisClient(configuration: RedisConfiguration(port: server.port, poolSize: 2))
+        let client = RedisClient(configuration: server.configuration(RedisConfiguration(poolSize: 2)))
         let script = try await client.load(name: "incr_by", source: "-- KEYS[1]: counter; ARGV[1]: amount\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])")
         #expect(try await client.evalScript(script, keys: ["k"], args: ["5"]) == .integer(5))
         try await client.send("SCRIPT", "FLUSH")
@@ -152,8 +152,8 @@ struct RedisClientTests {
     @Test("Redis restarted: in-flight commands fail clearly, the client recovers, the subscription delivers again")
     func redisRestart() async throws {
         let server = try await RedisServer()
-        let configuration = RedisConfiguration(port: server.port, poolSize: 2, reconnectBackoffMin: .milliseconds(20),
-                                               reconnectBackoffMax: .milliseconds(200))
+        let configuration = server.configuration(RedisConfiguration(poolSize: 2, reconnectBackoffMin: .milliseconds(20),
+                                                                    reconnectBackoffMax: .milliseconds(200)))
         let client = RedisClient(configuration: configuration)
         let publisher = RedisClient(configuration: configuration)
         try await client.set("before", "1")
@@ -199,7 +199,7 @@ struct RedisClientTests {
     @Test("after Redis returns, commands go to a connection that is back rather than to one still backing off")
     func backingOffConnectionsAreSkipped() async throws {
         let server = try await RedisServer()
-        let client = RedisClient(configuration: RedisConfiguration(port: server.port, poolSize: 4, reconnectBackoffMax: .seconds(2)))
+        let client = RedisClient(configuration: server.configuration(RedisConfiguration(poolSize: 4, reconnectBackoffMax: .seconds(2))))
         #expect(try await client.send("PING") == .status("PONG"))
         server.stop()
         // Every connection fails while Redis is down, and backs off longer each time.
@@ -222,7 +222,7 @@ struct RedisClientTests {
         server.stop()
     }
 
-    @Test("redis:// URLs parse into host, port and database, and bad ones are refused")
+    @Test("redis:// and unix:// URLs parse into address and database, and bad ones are refused")
     func urlParsing() throws {
         let c = try RedisConfiguration(url: "redis://10.1.2.3:6390/4")
         #expect(c.host == "10.1.2.3" && c.port == 6390 && c.database == 4)
@@ -231,14 +231,19 @@ struct RedisClientTests {
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://x:1") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://x:99999") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://x:1/abc") }
+        let u = try RedisConfiguration(url: "unix:///run/redis/redis.sock?db=2")
+        #expect(u.unixSocketPath == "/run/redis/redis.sock" && u.database == 2 && u.address == "/run/redis/redis.sock")
+        #expect(try RedisConfiguration(url: "unix:///tmp/r.sock").database == 0)
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "unix://relative.sock") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "unix:///tmp/r.sock?password=x") }
     }
 
     @Test("SELECT is applied from the URL's database")
     func selectsDatabase() async throws {
         let server = try await RedisServer()
-        let client = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/3"))
+        let client = RedisClient(configuration: try RedisConfiguration(url: "unix://\(server.socketPath)?db=3"))
         try await client.set("in-db-3", "yes")
-        let other = RedisClient(configuration: RedisConfiguration(port: server.port))
+        let other = RedisClient(configuration: server.configuration())
         #expect(try await other.get("in-db-3") == nil)
         #expect(try await other.send("SELECT", "3").string == "OK")
         await client.close()

@@ -53,8 +53,8 @@ struct ReplyParsingPropertyTests {
     @Test("any nested reply tree parses to the same value, whole or split across many reads")
     func randomTrees() async throws {
         let server = try await RedisServer()
-        let proxy = try await DribblingProxy(targetPort: server.port, chunkSize: 3, pause: .microseconds(50))
-        let direct = RedisClient(configuration: RedisConfiguration(port: server.port, poolSize: 2))
+        let proxy = try await DribblingProxy(targetSocket: server.socketPath, chunkSize: 3, pause: .microseconds(50))
+        let direct = RedisClient(configuration: server.configuration(RedisConfiguration(poolSize: 2)))
         let dribbled = RedisClient(configuration: RedisConfiguration(port: proxy.port, poolSize: 1, commandTimeout: .seconds(20)))
         await propertyCheck(count: 150, input: Gen.int(in: 0...99).array(of: 1...40)) { choices in
             let tree = Case(choices)

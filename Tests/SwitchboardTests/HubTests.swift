@@ -63,7 +63,13 @@ struct HubTests {
 
         // Missed while away: 4 contacts × (agent_connected + enable_escalation).
         try await node.bridge(chats[1...].map { contactEvent("CONNECTED_TO_AGENT", contactId: $0) })
-        try await Task.sleep(for: .milliseconds(500))
+        // Made while away: wait until the user's replay log holds all ten pushes.
+        let redis = try await TestRedis.client()
+        let replayLog = "\(deployment.prefix):{rt}:replay:\(user)"
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await redis.send("XLEN", replayLog).int ?? 0 < 10, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         let again = try await node.register(user, lastEventId: lastEventId)
         var replayed: [(String, String)] = []
         for _ in 0..<8 {

@@ -1,23 +1,23 @@
 import NIOCore
 import NIOPosix
 
-/// A TCP proxy in front of a real server that hands the server's bytes to the client a few at a time, with pauses,
+/// A TCP proxy in front of a real server (on a Unix socket) that hands the server's bytes to the client a few at a time, with pauses,
 /// so the client sees one reply spread over many reads.
 public final class DribblingProxy: Sendable {
     /// The port clients connect to.
     public let port: Int
     private let channel: Channel
 
-    /// Starts a proxy to 127.0.0.1:`targetPort` that forwards replies in `chunkSize`-byte pieces, `pause` apart.
-    public init(targetPort: Int, chunkSize: Int = 3, pause: TimeAmount = .microseconds(200)) async throws {
+    /// Starts a proxy on a free port of 127.0.0.1 to the server on the Unix socket `targetSocket`, that forwards
+    /// replies in `chunkSize`-byte pieces, `pause` apart.
+    public init(targetSocket: String, chunkSize: Int = 3, pause: TimeAmount = .microseconds(200)) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { client in
                 ClientBootstrap(group: client.eventLoop)
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .connect(host: "127.0.0.1", port: targetPort)
+                    .connect(unixDomainSocketPath: targetSocket)
                     .flatMap { server in
                         client.eventLoop.makeCompletedFuture {
                             try client.pipeline.syncOperations.addHandler(Forwarder(partner: server, chunkSize: nil, pause: pause))

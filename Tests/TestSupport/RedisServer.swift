@@ -3,19 +3,23 @@ import Foundation
 import Glibc
 #endif
 import RedisClient
+import Synchronization
 
 /// A private `redis-server` process for tests that must stop, restart or otherwise own their Redis.
+///
+/// It listens on a Unix domain socket in its own directory, not on a TCP port: a path nobody else can take needs no
+/// free-port guess, and it stays the same across ``stop()`` and ``start()``.
 public final class RedisServer: @unchecked Sendable {
-    /// The port it listens on, on 127.0.0.1.
-    public let port: Int
+    /// The socket it listens on.
+    public let socketPath: String
     private let directory: String
     private var pid: pid_t?
 
-    /// Starts a throwaway Redis (no persistence) on a free port and waits until it answers.
+    /// Starts a throwaway Redis (no persistence) and waits until it answers.
     public init() async throws {
-        directory = NSTemporaryDirectory() + "sb-redis-\(UUID().uuidString)"
+        directory = NSTemporaryDirectory() + "sb-redis-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        port = try FreePort.find()
+        socketPath = directory + "/redis.sock"
         try await start()
     }
 
@@ -24,18 +28,31 @@ public final class RedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// The `redis://` URL of this server.
-    public var url: String { "redis://127.0.0.1:\(port)/0" }
+    /// The URL of this server (`unix://` with database 0).
+    public var url: String { "unix://\(socketPath)?db=0" }
 
-    /// Starts the process again after ``stop()``.
+    /// A client configuration for this server.
+    public func configuration(_ base: RedisConfiguration = RedisConfiguration()) -> RedisConfiguration {
+        var configuration = base
+        configuration.unixSocketPath = socketPath
+        return configuration
+    }
+
+    /// Starts the process again after ``stop()``, and waits until it accepts connections (or has exited).
     public func start() async throws {
-        pid = try ChildProcess.spawn(try Self.executable(), ["--port", String(port), "--bind", "127.0.0.1", "--save", "",
-                                                             "--appendonly", "no", "--dir", directory, "--loglevel", "warning"])
-        for _ in 0..<200 {
-            if FreePort.canConnect(port: port) { return }
-            try await Task.sleep(for: .milliseconds(20))
+        let logPath = directory + "/redis.log"
+        let started = try ChildProcess.spawn(try Self.executable(), ["--port", "0", "--unixsocket", socketPath, "--save", "",
+                                                                     "--appendonly", "no", "--dir", directory, "--loglevel", "warning"],
+                                             outputPath: logPath)
+        pid = started
+        while !SocketProbe.canConnect(unixSocket: socketPath) {
+            if ChildProcess.wait(started, timeout: 0) != nil {
+                pid = nil
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw RedisError(.unavailable, "redis-server exited at start:\n\(log.suffix(2000))")
+            }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        throw RedisError(.unavailable, "redis-server on port \(port) did not start")
     }
 
     /// Stops the process (SIGTERM) and waits until it has exited.
@@ -74,13 +91,22 @@ public enum TestRedis {
         "test:\(name):\(UUID().uuidString.prefix(8))"
     }
 
+    /// Started on first use when the test command did not provide one; stopped when the test process exits.
     private actor FallbackServer {
         var server: Task<RedisServer, Error>?
         func url() async throws -> String {
             if let server { return try await server.value.url }
-            let starting = Task { try await RedisServer() }
+            let starting = Task { () throws -> RedisServer in
+                let server = try await RedisServer()
+                FallbackServer.running.withLock { $0 = server }
+                atexit { FallbackServer.running.withLock { $0?.stop() } }
+                return server
+            }
             server = starting
             return try await starting.value.url
         }
+
+        /// Reachable from the `atexit` handler, which cannot capture anything.
+        static let running = Mutex<RedisServer?>(nil)
     }
 }

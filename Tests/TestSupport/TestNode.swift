@@ -44,15 +44,15 @@ public final class TestDeployment: @unchecked Sendable {
         ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? repository + "/.build/debug/switchboard"
     }
 
-    /// Starts one more node (its own port, `overrides` merged into ``config``) and waits until `/health` answers 200.
-    /// Its output goes to `<id>.log` in a temp directory.
+    /// Starts one more node (`overrides` merged into ``config``) and waits until `/health` answers 200. The node binds
+    /// port 0 and writes the port it got to an address file (`serve --address-file`), so no two servers ever race for a
+    /// port. Its output goes to `<id>.log` in a temp directory.
     @discardableResult
     public func start(nodeId: String? = nil, _ overrides: [String: Any] = [:]) async throws -> TestNode {
-        let port = try FreePort.find()
         let config = Self.merge(Self.merge(config, [
-            "node": ["host": "127.0.0.1", "port": port],
+            "node": ["host": "127.0.0.1", "port": 0],
             // HummingbirdWSClient always sends `Origin: ws://<host>`; tests allow it as a browser origin would be.
-            "security": ["allowedOrigins": ["http://127.0.0.1:\(port)", "http://allowed.example", "ws://127.0.0.1"]],
+            "security": ["allowedOrigins": ["http://allowed.example", "ws://127.0.0.1"]],
         ]), overrides)
         let id = nodeId ?? "\(prefix)-n\(nodes.count + 1)"
         let path = "\(directory)/\(id).json"
@@ -60,20 +60,40 @@ public final class TestDeployment: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "notice"
         let logPath = "\(directory)/\(id).log"
-        let pid = try ChildProcess.spawn(Self.binary, ["serve", "--config", path, "--node-id", id], environment: environment, outputPath: logPath)
-        let node = TestNode(nodeId: id, port: port, logPath: logPath, pid: pid)
+        let addressPath = "\(directory)/\(id).address"
+        try? FileManager.default.removeItem(atPath: addressPath)
+        let pid = try ChildProcess.spawn(Self.binary, ["serve", "--config", path, "--node-id", id, "--address-file", addressPath],
+                                         environment: environment, outputPath: logPath)
+        let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
         let deadline = ContinuousClock.now + .seconds(30)
+        var port: Int?
         while ContinuousClock.now < deadline {
-            // The node id must be ours: another process on the port would otherwise pass for this node.
-            if let (status, body) = try? await HTTP.request("GET", node.url + "/health"), status == 200, body?["node"] as? String == id {
+            if port == nil, let text = try? String(contentsOfFile: addressPath, encoding: .utf8) {
+                port = text.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+            if let port, let (status, body) = try? await HTTP.request("GET", "http://127.0.0.1:\(port)/health"), status == 200,
+               body?["node"] as? String == id {
+                let node = TestNode(nodeId: id, port: port, logPath: logPath, pid: pid)
                 nodes.append(node)
                 return node
             }
-            if ChildProcess.wait(pid, timeout: 0) != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
+            if ChildProcess.wait(pid, timeout: 0) != nil {
+                throw TestClientError("node \(id) exited at start; log:\n\(log().suffix(3000))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
-        node.stop(signal: SIGKILL)
-        throw TestClientError("node \(id) did not become healthy; log:\n\(node.log.suffix(3000))")
+        ChildProcess.terminate(pid, signal: SIGKILL)
+        throw TestClientError("node \(id) did not become healthy; log:\n\(log().suffix(3000))")
+    }
+
+    /// Stops every node still running (SIGTERM, then SIGKILL after `timeout`) and waits for each exit.
+    public func stop(timeout: Double = 20) {
+        for node in nodes { node.stop(timeout: timeout) }
+    }
+
+    deinit {
+        for node in nodes { node.stop(signal: SIGKILL) }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// `overrides` merged into `base`: nested objects merged key by key, everything else replaced.

@@ -108,6 +108,19 @@ public final class TestSocket: Sendable {
         }
     }
 
+    /// Waits until `condition` holds for every frame received so far; throws after `timeout` or once the socket is closed.
+    public func waitUntil(timeout: Duration = .seconds(10), _ what: String, _ condition: ([[String: Any]]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let closed = closeCode
+            let received = frames
+            if condition(received) { return }
+            if let closed { throw TestClientError("not \(what): socket closed (\(closed)); frames: \(received.suffix(10))") }
+            if ContinuousClock.now > deadline { throw TestClientError("not \(what) within \(timeout); frames: \(received.suffix(10))") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Waits for a frame of `type` (about `contactId`, when given) from index `after` on.
     @discardableResult
     public func waitFor(type: String, contactId: String? = nil, after: Int = 0, timeout: Duration = .seconds(10)) async throws -> [String: Any] {

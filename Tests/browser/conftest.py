@@ -1,9 +1,7 @@
 """Fixtures for the browser tests (Python Playwright + Debian's Chromium).
 
-Every story runs against a real Switchboard server at $SWITCHBOARD_URL (ops/test.sh starts one); nothing of the
-server, Redis, the network or the browser is replaced. Without $SWITCHBOARD_URL every test is skipped with the reason.
-The restart stories also need $SWITCHBOARD_RESTART_CMD: a command that stops the node (SIGTERM) and starts it again
-on the same port, returning once it listens.
+Every story runs against the real Switchboard node of the `switchboard` fixture (Tests/conftest.py); nothing of the
+server, Redis, the network or the browser is replaced.
 """
 
 from __future__ import annotations
@@ -21,12 +19,8 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, 
 
 
 @pytest.fixture(scope="session")
-def server_url():
-    url = os.environ.get("SWITCHBOARD_URL")
-    if not url:
-        pytest.skip("SWITCHBOARD_URL is not set: no running Switchboard server to test against "
-                    "(ops/test.sh starts one; see the module docstring of Tests/browser/conftest.py)")
-    return url.rstrip("/")
+def server_url(switchboard):
+    return switchboard.base_url
 
 
 @pytest.fixture(scope="session")
@@ -106,8 +100,9 @@ def empty_queues(server_url, browser):
 class Server:
     """The Switchboard under test and the browser contexts a test opened on it."""
 
-    def __init__(self, base_url: str, browser):
-        self.base_url = base_url
+    def __init__(self, node, browser):
+        self.node = node  # stop(), start(), restart(): see Tests/conftest.py
+        self.base_url = node.base_url
         self.browser = browser
         self.contexts = []
         self.pages = []
@@ -150,8 +145,8 @@ class Server:
 
 
 @pytest.fixture
-def server(server_url, browser):
-    s = Server(server_url, browser)
+def server(switchboard, browser):
+    s = Server(switchboard, browser)
     yield s
     s.close()
 

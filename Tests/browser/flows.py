@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -112,28 +111,10 @@ def wait_audio(page: Page, timeout: float = 30) -> int:
     raise AssertionError(f"no inbound audio after {timeout}s (bytesReceived={received})")
 
 
-def restart_cmd() -> str:
-    """$SWITCHBOARD_RESTART_CMD, or skip: it SIGTERMs the node under test and starts it again on the same port."""
-    cmd = os.environ.get("SWITCHBOARD_RESTART_CMD")
-    if not cmd:
-        pytest.skip("SWITCHBOARD_RESTART_CMD is not set: cannot restart the server under test")
-    return cmd
-
-
-def restart_server() -> None:
-    """Restart the node under test for real and return once it listens again."""
-    subprocess.run(restart_cmd(), shell=True, check=True, timeout=120)
-
-
-def health(base_url: str):
-    """HTTP status of GET /health, or None when nothing answers."""
-    try:
-        with urllib.request.urlopen(base_url + "/health", timeout=1) as res:
-            return res.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except (urllib.error.URLError, OSError):
-        return None
+def needs_control(server) -> None:
+    """Skip unless the test may stop and start the node under test (not so for a $SWITCHBOARD_URL server)."""
+    if not server.node.controllable:
+        pytest.skip("the server under test is not ours to stop (SWITCHBOARD_URL)")
 
 
 def participant_connection_status(base_url: str, participant_token: str) -> int:
@@ -147,13 +128,3 @@ def participant_connection_status(base_url: str, participant_token: str) -> int:
             return res.status
     except urllib.error.HTTPError as e:
         return e.code
-
-
-def wait_until_down(base_url: str, timeout: float = 30) -> None:
-    """Wait until the node refuses connections (after SIGTERM it drains, then stops listening)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if health(base_url) is None:
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"the server at {base_url} was still answering {timeout}s after the restart began")

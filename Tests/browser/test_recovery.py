@@ -5,8 +5,8 @@ import time
 
 from playwright.sync_api import expect
 
-from flows import (accept, agent_says, customer_says, expect_line, login_agent, offer_for, open_customer, restart_cmd,
-                   restart_server, set_status, wait_audio, wait_offer, widget_contact)
+from flows import (accept, agent_says, customer_says, expect_line, login_agent, needs_control, offer_for, open_customer,
+                   set_status, wait_audio, wait_offer, widget_contact)
 
 
 def start_chat_with(server, agent):
@@ -96,12 +96,12 @@ def test_agent_reload_keeps_pending_offer(server):
 
 
 def test_server_restart_mid_chat_recovers_or_explains(server):
-    restart_cmd()  # skips when the node under test cannot be restarted
+    needs_control(server)
     agent = login_agent(server, "agent1")
     customer, chat_id = start_chat_with(server, agent)
     customer_says(customer, "Before the restart")
     expect_line(agent, "agent-chat-message", "customer", "Before the restart")
-    restart_server()
+    server.node.restart()
 
     # Never stuck: within a minute, either the chat works again or the widget says what happened.
     deadline = time.time() + 60
@@ -130,7 +130,7 @@ def test_server_restart_mid_chat_recovers_or_explains(server):
 def test_server_restart_mid_call_keeps_voice(server):
     """Voice + chat, then the node restarts: both sides rejoin the meeting (the same join tokens), audio flows again on
     a new peer connection, and the chat goes on."""
-    restart_cmd()
+    needs_control(server)
     agent = login_agent(server, "agent1")
     customer = open_customer(server)
     customer.get_by_test_id("start-voice").click()
@@ -141,7 +141,7 @@ def test_server_restart_mid_call_keeps_voice(server):
     expect(agent.get_by_test_id("agent-voice-status")).to_have_text("connected", timeout=30000)
     for page in (customer, agent):  # remember the peer connection in use before the restart
         assert page.evaluate("() => Boolean(window.__beforeRestart = window.switchboardVoice.peerConnection)")
-    restart_server()
+    server.node.restart()
 
     # Both sides come back to a new peer connection (the relay told them the other one rejoined) with audio on it.
     for page in (customer, agent):

@@ -1,10 +1,11 @@
 """Acceptance test of Switchboard's Amazon Connect-compatible engine (SPEC §6), driven by unmodified boto3.
 
-Run against a running server:
+It runs against the node of the `switchboard` fixture (Tests/conftest.py; ops/test.sh provides what it needs), or
+against a running server:
 
     SWITCHBOARD_URL=http://127.0.0.1:8080 python3 -m pytest -v Tests/python/test_connect_boto3.py
 
-Without SWITCHBOARD_URL every test is skipped. The credentials, region, instance and flow are the local-mode defaults of
+The credentials, region, instance and flow are the local-mode defaults of
 config.json; SWITCHBOARD_ACCESS_KEY / SWITCHBOARD_SECRET_KEY / SWITCHBOARD_REGION / SWITCHBOARD_INSTANCE_ID /
 SWITCHBOARD_CONTACT_FLOW_ID override them for a differently configured server.
 """
@@ -22,7 +23,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-BASE_URL = os.environ.get("SWITCHBOARD_URL", "").rstrip("/")
 ACCESS_KEY = os.environ.get("SWITCHBOARD_ACCESS_KEY", "LOCALDEMOACCESSKEY")
 SECRET_KEY = os.environ.get("SWITCHBOARD_SECRET_KEY", "local-demo-secret")
 REGION = os.environ.get("SWITCHBOARD_REGION", "us-west-2")
@@ -30,8 +30,6 @@ INSTANCE_ID = os.environ.get("SWITCHBOARD_INSTANCE_ID", "602d4c63-50be-4b56-ac69
 CONTACT_FLOW_ID = os.environ.get("SWITCHBOARD_CONTACT_FLOW_ID", "c4f2c8c4-cc37-4d69-b1e0-8a8c5b2e1234")
 TYPING = "application/vnd.amazonaws.connect.event.typing"
 SOCKET_TIMEOUT = 10.0
-
-pytestmark = pytest.mark.skipif(not BASE_URL, reason="SWITCHBOARD_URL is not set: no Switchboard server to test against")
 
 boto3 = pytest.importorskip("boto3")
 from botocore.config import Config  # noqa: E402
@@ -181,10 +179,15 @@ def chat_item(frame):
 # Clients and a chat to work with.
 
 
-def make_client(service, secret=SECRET_KEY, validate=True):
+@pytest.fixture(scope="module")
+def base_url(switchboard):
+    return switchboard.base_url
+
+
+def make_client(base_url, service, secret=SECRET_KEY, validate=True):
     return boto3.client(
         service,
-        endpoint_url=f"{BASE_URL}/connect",
+        endpoint_url=f"{base_url}/connect",
         region_name=REGION,
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=secret,
@@ -196,13 +199,13 @@ def make_client(service, secret=SECRET_KEY, validate=True):
 
 
 @pytest.fixture(scope="module")
-def connect():
-    return make_client("connect")
+def connect(base_url):
+    return make_client(base_url, "connect")
 
 
 @pytest.fixture(scope="module")
-def participant():
-    return make_client("connectparticipant")
+def participant(base_url):
+    return make_client(base_url, "connectparticipant")
 
 
 def new_user_id():
@@ -226,7 +229,7 @@ def chat(connect):
 
 
 @pytest.fixture
-def connection(participant, chat):
+def connection(base_url, participant, chat):
     """The customer's participant connection for `chat`, with its WebSocket open and subscribed to aws/chat."""
     response = participant.create_participant_connection(
         Type=["WEBSOCKET", "CONNECTION_CREDENTIALS"], ParticipantToken=chat["ParticipantToken"], ConnectParticipant=True
@@ -235,7 +238,7 @@ def connection(participant, chat):
     assert response["Websocket"].get("ConnectionExpiry"), response
     token = response["ConnectionCredentials"]["ConnectionToken"]
     assert token and response["ConnectionCredentials"].get("Expiry"), response
-    socket_ = WebSocket(urljoin(BASE_URL + "/", url))
+    socket_ = WebSocket(urljoin(base_url + "/", url))
     try:
         socket_.send_json({"topic": "aws/subscribe", "content": {"topics": ["aws/chat"]}})
         reply = socket_.recv_json_until(lambda f: f.get("topic") == "aws/subscribe", what="aws/subscribe reply")
@@ -303,8 +306,8 @@ def test_webrtc_contact_related_to_the_chat_and_stopped(connect, chat):
     assert "DisconnectTimestamp" not in chat_contact
 
 
-def test_wrong_secret_is_access_denied():
-    client = make_client("connect", secret="not-the-secret")
+def test_wrong_secret_is_access_denied(base_url):
+    client = make_client(base_url, "connect", secret="not-the-secret")
     with pytest.raises(ClientError) as raised:
         client.describe_contact(InstanceId=INSTANCE_ID, ContactId=str(uuid.uuid4()))
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
@@ -442,8 +445,8 @@ def test_client_token_longer_than_connect_allows_is_refused(participant, connect
     assert raised.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_chat_duration_in_minutes_is_checked_by_the_server(connect):
-    unchecked = make_client("connect", validate=False)
+def test_chat_duration_in_minutes_is_checked_by_the_server(base_url, connect):
+    unchecked = make_client(base_url, "connect", validate=False)
     base = dict(InstanceId=INSTANCE_ID, ContactFlowId=CONTACT_FLOW_ID, ParticipantDetails={"DisplayName": "Duration Test"},
                 Attributes={"userId": new_user_id()})
     for minutes in (59, 10081):

@@ -14,12 +14,15 @@ public struct NodeOptions: Sendable {
     public var nodeId: String
     /// Metrics registry that `/metrics` renders; the process bootstraps swift-metrics with it.
     public var registry: PrometheusCollectorRegistry
+    /// Where to write `host:port` once the listener is bound (`serve --address-file`), or `nil`.
+    public var addressFile: String?
 
     /// Bundles start-up options.
-    public init(config: SwitchboardConfig, nodeId: String, registry: PrometheusCollectorRegistry) {
+    public init(config: SwitchboardConfig, nodeId: String, registry: PrometheusCollectorRegistry, addressFile: String? = nil) {
         self.config = config
         self.nodeId = nodeId
         self.registry = registry
+        self.addressFile = addressFile
     }
 
     /// A node id unique across hosts and restarts: host, pid and randomness.
@@ -59,7 +62,8 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let scripts = try ScriptCatalog.read(directory: config.paths.lua)
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
-    let engine = try await buildEngine(config: config, nodeId: options.nodeId, redis: redis, scripts: scripts, keys: keys, events: eventLog, logger: logger)
+    let address = ListeningAddress(config.node)
+    let engine = try await buildEngine(config: config, nodeId: options.nodeId, address: address, redis: redis, scripts: scripts, keys: keys, events: eventLog, logger: logger)
     let contacts: any ContactService = engine.engine
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
@@ -92,7 +96,16 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame))),
         configuration: .init(address: .hostname(config.node.host, port: config.node.port), serverName: "switchboard"),
         onServerRunning: { channel in
+            if let port = channel.localAddress?.port { address.bound(port: port) }
             logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            guard let path = options.addressFile else { return }
+            do {
+                try address.write(to: path)
+            } catch {
+                // Whoever waits for the file would wait in vain: better to stop than to serve unseen.
+                logger.critical("cannot write the address file; stopping", metadata: ["path": "\(path)", "error": "\(error)"])
+                exit(1)
+            }
         },
         logger: logger
     )

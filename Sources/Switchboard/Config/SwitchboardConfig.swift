@@ -74,19 +74,13 @@ public struct SwitchboardConfig: Sendable, Decodable {
 public struct NodeConfig: Sendable, Decodable {
     /// Address to bind.
     public var host: String
-    /// Port to bind; 0 picks a free one (tests).
+    /// Port to bind; 0 lets the system pick a free one (see `switchboard serve --address-file`).
     public var port: Int
     /// Node id; `nil` makes one from host, pid and randomness.
     public var id: String?
     /// Base URL clients reach this node at (`http(s)://host:port`), for absolute URLs the engine hands out
     /// (participant WebSocket, signaling). `nil` means `http://<host>:<port>`; set it behind a load balancer.
     public var publicUrl: String?
-
-    /// `publicUrl`, or `http://<host>:<port>`, without a trailing slash.
-    public var publicBaseURL: String {
-        let base = publicUrl ?? "http://\(host):\(port)"
-        return base.hasSuffix("/") ? String(base.dropLast()) : base
-    }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id, publicUrl }
 

@@ -51,7 +51,7 @@ extension LocalContactEngine {
     /// StartWebRTCContact's ConnectionData for a meeting on this server: every media URL is the signaling relay.
     func connectionData(meetingId: String, attendeeId: String, joinToken: String) -> Connect.ConnectionData {
         let signaling = "\(webSocketBaseURL)/signaling/\(meetingId)"
-        let base = config.node.publicBaseURL
+        let base = address.publicBaseURL
         return Connect.ConnectionData(
             attendee: Connect.Attendee(attendeeId: attendeeId, joinToken: joinToken),
             meeting: Connect.Meeting(
@@ -64,7 +64,7 @@ extension LocalContactEngine {
 
     /// `node.publicUrl` with `ws`/`wss` instead of `http`/`https`.
     var webSocketBaseURL: String {
-        let base = config.node.publicBaseURL
+        let base = address.publicBaseURL
         if base.hasPrefix("https://") { return "wss://" + base.dropFirst("https://".count) }
         if base.hasPrefix("http://") { return "ws://" + base.dropFirst("http://".count) }
         return base

@@ -17,17 +17,20 @@ public struct LocalContactEngine: ContactService {
     let config: SwitchboardConfig
     let scripts: RedisScriptSet
     let bus: EngineBus
+    /// Where this node listens, for the absolute URLs the engine hands out.
+    let address: ListeningAddress
     let logger: Logger
 
     /// Makes the engine; `scripts` must hold every script of `lua/` (loaded at start-up).
     init(redis: RedisClient, keys: RedisKeys, events: EventLog, config: SwitchboardConfig, scripts: RedisScriptSet, bus: EngineBus,
-         logger: Logger) {
+         address: ListeningAddress, logger: Logger) {
         self.redis = redis
         self.keys = keys
         self.events = events
         self.config = config
         self.scripts = scripts
         self.bus = bus
+        self.address = address
         self.logger = logger
     }
 
