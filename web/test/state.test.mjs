@@ -43,6 +43,7 @@ test('escalation: startVoice with relatedContactId, voice leg joined, continue i
   assert.equal(state.mode, 'escalated');
   const start = effects.find((e) => e.type === 'startVoice');
   assert.equal(start.relatedContactId, 'chat-1');
+  assert.equal(start.initiationMethod, 'Chat', 'design Property 2: an escalated call is initiated by chat');
   const join = effects.find((e) => e.type === 'joinVoice');
   assert.equal(join.chatsHere, false);
   const v = viewOf(state);
@@ -86,6 +87,7 @@ test('voice+chat: one voice contact, chat runs on its participant token', () => 
   assert.equal(state.chat.participantToken, 'pv-2');
   assert.deepEqual(types(effects), ['startVoice', 'connectChat', 'joinVoice']);
   assert.equal(effects[0].relatedContactId, null);
+  assert.equal(effects[0].initiationMethod, 'Voice');
   const v = viewOf(next(state, { type: 'CHAT_CONNECTED', contactId: 'voice-2', connectionToken: 'c' }));
   assert.equal(v.showEscalate, false);
   assert.equal(v.showContinue, false);

@@ -106,7 +106,7 @@ export function step(s, ev) {
       if (isChatLive(s)) return same;
       return done(
         { ...fresh(s), mode: 'voice-chat', open: true, chat: { status: 'starting' }, voice: { status: 'starting' } },
-        [{ type: 'startVoice', relatedContactId: null }],
+        [{ type: 'startVoice', relatedContactId: null, initiationMethod: 'Voice' }],
       );
     }
     case 'CHAT_STARTED': {
@@ -232,7 +232,8 @@ export function step(s, ev) {
     case 'ESCALATE':
       if (!viewOf(s).escalateEnabled) return same;
       return done({ ...s, mode: 'escalated', voice: { status: 'starting' }, error: null },
-        [{ type: 'startVoice', relatedContactId: s.chat.contactId }]);
+        // Design Property 2: a call escalated from a chat is initiated by chat, and says so.
+        [{ type: 'startVoice', relatedContactId: s.chat.contactId, initiationMethod: 'Chat' }]);
     case 'CONTINUE_IN_CHAT':
       if (s.mode !== 'escalated' || !isVoiceLive(s)) return same;
       return voiceLegEnded(s, ev.at, true);

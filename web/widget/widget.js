@@ -82,7 +82,7 @@ function mount() {
       startVoice: async () => {
         const what = effect.relatedContactId ? 'escalate' : 'voice';
         try {
-          const body = withName({ userId });
+          const body = withName({ userId, initiationMethod: effect.initiationMethod });
           if (effect.relatedContactId) body.relatedContactId = effect.relatedContactId;
           const res = await api('/start-voice-contact', body);
           const after = dispatch({

@@ -40,7 +40,9 @@ struct CustomerController: Sendable {
                 throw APIError(.badRequest, "INVALID_RELATED_CONTACT",
                                "relatedContactId must name an active chat contact of the same userId")
             }
+            // Design Property 2: an escalation is a chat customer's call, whatever the request said.
             attributes["relatedContactId"] = related
+            attributes["InitiationMethod"] = "Chat"
             attributes["interactionMode"] = "escalated"
         }
         try checkSize(attributes)
