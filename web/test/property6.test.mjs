@@ -1,6 +1,7 @@
 // Design Property 6: chat-only → escalated → chat-only keeps the history and a consistent UI state.
 // Random event sequences (seeded, so a failure names its seed and can be replayed) drive the real reducer;
 // after every step the history must still hold every item it held before, and the UI flags must fit the mode.
+// A failing sequence is shrunk to the fewest events that still fail, and printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { step, viewOf, initialState, persisted } from '../widget/state.js';
@@ -124,19 +125,21 @@ function assertKept(before, after, ev, ctx) {
   }
 }
 
-test(`Property 6: ${RUNS} random sequences keep history and a consistent UI`, () => {
-  let escalatedRoundTrips = 0;
-  for (let seed = 1; seed <= RUNS; seed += 1) {
-    const rand = seeded(seed);
-    const gen = makeGenerator(rand);
-    // Every sequence starts in chat-only, as the property does.
-    let s = step(initialState, { type: 'START_CHAT' }).state;
-    let sawEscalated = false;
-    const length = 20 + Math.floor(rand() * 60);
-    for (let i = 0; i < length; i += 1) {
-      const ev = gen(s);
-      const ctx = `seed ${seed} step ${i} (${ev.type})`;
-      let after;
+/**
+ * Runs one sequence from chat-only, checking the property after every step. `next(state, i)` gives the i-th event
+ * (generated from the state, or replayed from a list). Returns the failure, or null, and what the run went through.
+ */
+function runSequence(length, next) {
+  let s = step(initialState, { type: 'START_CHAT' }).state; // every sequence starts in chat-only, as the property does
+  const events = [];
+  let sawEscalated = false;
+  let roundTrips = 0;
+  for (let i = 0; i < length; i += 1) {
+    const ev = next(s, i);
+    events.push(ev);
+    const ctx = `step ${i} (${ev.type})`;
+    let after;
+    try {
       if (ev.type === 'RESTORE_ROUNDTRIP') {
         // A reload forgets the rendered history and rebuilds it from GetTranscript; model that by
         // replaying the server-side items into the restored state.
@@ -153,10 +156,43 @@ test(`Property 6: ${RUNS} random sequences keep history and a consistent UI`, ()
         assertKept(s, after, ev, ctx);
       }
       assertConsistent(after, viewOf(after), ctx);
-      if (after.mode === 'escalated') sawEscalated = true;
-      if (sawEscalated && s.mode === 'escalated' && after.mode === 'chat-only') escalatedRoundTrips += 1;
-      s = after;
+    } catch (error) {
+      return { failure: error.message, events, roundTrips };
     }
+    if (after.mode === 'escalated') sawEscalated = true;
+    if (sawEscalated && s.mode === 'escalated' && after.mode === 'chat-only') roundTrips += 1;
+    s = after;
+  }
+  return { failure: null, events, roundTrips };
+}
+
+/** The shortest sub-sequence of `events` that still fails, found by dropping ever smaller chunks (delta debugging). */
+function shrink(events) {
+  const fails = (list) => runSequence(list.length, (_, i) => list[i]).failure !== null;
+  let current = events;
+  for (let chunk = Math.ceil(current.length / 2); chunk >= 1; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
+    for (let start = 0; start < current.length;) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      if (candidate.length > 0 && fails(candidate)) current = candidate;
+      else start += chunk;
+    }
+  }
+  return current;
+}
+
+test(`Property 6: ${RUNS} random sequences keep history and a consistent UI`, () => {
+  let escalatedRoundTrips = 0;
+  for (let seed = 1; seed <= RUNS; seed += 1) {
+    const rand = seeded(seed);
+    const gen = makeGenerator(rand);
+    const result = runSequence(20 + Math.floor(rand() * 60), (s) => gen(s));
+    if (result.failure) {
+      const minimal = shrink(result.events);
+      const replay = runSequence(minimal.length, (_, i) => minimal[i]);
+      assert.fail(`seed ${seed}: ${result.failure}\nshrunk from ${result.events.length} to ${minimal.length} events, ` +
+        `failing with ${replay.failure}:\n${minimal.map((ev) => JSON.stringify(ev)).join('\n')}`);
+    }
+    escalatedRoundTrips += result.roundTrips;
   }
   // The generator must really exercise the property's path, or the test proves nothing.
   assert.ok(escalatedRoundTrips >= 100, `only ${escalatedRoundTrips} escalated → chat-only transitions`);
