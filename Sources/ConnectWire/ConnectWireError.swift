@@ -73,6 +73,10 @@ public struct ConnectWireError: Error, Sendable, Hashable, CustomStringConvertib
     public var message: String
     /// Set when the error comes from SigV4 verification.
     public var signatureFailure: SignatureFailure?
+    /// Set (by ``ConnectClient``) when a call got no answer at all: refused, reset or timed out.
+    public var transportFailure = false
+    /// The HTTP status a remote service answered with, for errors ``ConnectClient`` received.
+    public var remoteStatus: Int?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String) {
