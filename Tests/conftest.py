@@ -4,179 +4,20 @@ ops/test.sh sets SWITCHBOARD_BIN (the built `switchboard`) and SWITCHBOARD_TEST_
 `switchboard` fixture then starts one node on database 1 of that Redis and stops it at the end. The node binds port 0
 and reports the port it got through `serve --address-file`; browsers reach it through a small TCP proxy whose port
 never changes, so a test can stop, start and restart the node (on whatever port it gets next) under the same URL,
-as a load balancer would keep it. No port is ever guessed.
+as a load balancer would keep it. No port is ever guessed. (Tests/switchboard_node.py has the machinery.)
 
 With SWITCHBOARD_URL set instead, the suites run against that server, and the stories that stop it are skipped.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
-import re
-import signal
-import socket
-import subprocess
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-class Proxy:
-    """Forwards every TCP connection on 127.0.0.1:<port> to the node's current port; while no node runs, a connection
-    is accepted and closed at once (what a browser sees of a server that is down)."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.backend: int | None = None
-        self.lock = threading.Lock()
-        self.sockets: set[socket.socket] = set()
-        self.thread = threading.Thread(target=self._accept, name="proxy-accept", daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return  # closed
-            backend = self.backend
-            try:
-                if backend is None:
-                    raise ConnectionRefusedError
-                upstream = socket.create_connection(("127.0.0.1", backend), timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.sockets |= {client, upstream}
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, source: socket.socket, target: socket.socket):
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        for s in (source, target):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-            with self.lock:
-                self.sockets.discard(s)
-
-    def close(self):
-        self.listener.close()
-        with self.lock:
-            live = list(self.sockets)
-        for s in live:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class Node:
-    """One `switchboard serve` process behind a Proxy."""
-
-    controllable = True
-
-    def __init__(self, binary: str, redis_url: str, work: pathlib.Path):
-        self.binary = binary
-        self.work = work
-        self.proxy = Proxy()
-        self.base_url = f"http://127.0.0.1:{self.proxy.port}"
-        config = json.loads((REPO / "config.json").read_text())
-        config["node"].update(port=0, publicUrl=self.base_url)
-        config["redis"]["url"] = redis_url
-        config["security"]["allowedOrigins"] = [self.base_url, f"http://localhost:{self.proxy.port}"]
-        config["security"]["rateLimits"]["startContactPerMinutePerIp"] = 0
-        config["paths"] = {"web": str(REPO / "web"), "lua": str(REPO / "lua")}
-        self.config_path = work / "config.json"
-        self.config_path.write_text(json.dumps(config, indent=2))
-        self.address_path = work / "node.address"
-        self.log_path = work / "node.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60):
-        """Start the node and return once /health answers 200 through the proxy."""
-        assert self.process is None, "the node is already running"
-        self.address_path.unlink(missing_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.binary, "serve", "--config", str(self.config_path), "--node-id", "test-node",
-                 "--address-file", str(self.address_path)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the node exited at start ({self.process.returncode}):\n{self.log()}")
-            if self.proxy.backend is None and self.address_path.exists():
-                self.proxy.backend = int(self.address_path.read_text().strip().rsplit(":", 1)[1])
-            if self.proxy.backend is not None and health(self.base_url) == 200:
-                return
-            time.sleep(0.02)
-        self.stop()
-        raise RuntimeError(f"the node did not become healthy in {timeout}s:\n{self.log()}")
-
-    def stop(self, timeout: float = 30):
-        """SIGTERM (the node drains: sockets closed with 1012) and wait for the exit."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-        self.proxy.backend = None
-
-    def restart(self):
-        self.stop()
-        self.start()
-
-    def close(self):
-        self.stop()
-        self.proxy.close()
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-
-class ExternalServer:
-    """A server somebody else runs ($SWITCHBOARD_URL): it cannot be stopped from here."""
-
-    controllable = False
-
-    def __init__(self, url: str):
-        self.base_url = url.rstrip("/")
-
-
-def health(base_url: str):
-    """HTTP status of GET /health, or None when nothing answers."""
-    try:
-        with urllib.request.urlopen(base_url + "/health", timeout=2) as res:
-            return res.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except (urllib.error.URLError, OSError):
-        return None
+from switchboard_node import ExternalServer, Node, node_redis_url
 
 
 @pytest.fixture(scope="session")
@@ -190,9 +31,8 @@ def switchboard():
         pytest.skip("no Switchboard to test: set SWITCHBOARD_BIN and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh does), "
                     "or SWITCHBOARD_URL for a running server")
     # The node gets database 1: the Swift suites and the routing-script tests use database 0 of the same Redis.
-    redis_url = re.sub(r"(\?db=\d+|/\d*)$", "", redis_url) + ("?db=1" if redis_url.startswith("unix:") else "/1")
     with tempfile.TemporaryDirectory(prefix="sb-pytest-") as work:
-        node = Node(binary, redis_url, pathlib.Path(work))
+        node = Node(binary, node_redis_url(redis_url, 1), pathlib.Path(work))
         try:
             node.start()
             yield node

@@ -44,11 +44,11 @@ public final class TestDeployment: @unchecked Sendable {
         ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? repository + "/.build/debug/switchboard"
     }
 
-    /// Starts one more node (`overrides` merged into ``config``) and waits until `/health` answers 200. The node binds
+    /// Starts one more node (`overrides` merged into ``config``, `environment` added to ours) and waits until `/health` answers 200. The node binds
     /// port 0 and writes the port it got to an address file (`serve --address-file`), so no two servers ever race for a
     /// port. Its output goes to `<id>.log` in a temp directory.
     @discardableResult
-    public func start(nodeId: String? = nil, _ overrides: [String: Any] = [:]) async throws -> TestNode {
+    public func start(nodeId: String? = nil, environment extra: [String: String] = [:], _ overrides: [String: Any] = [:]) async throws -> TestNode {
         let config = Self.merge(Self.merge(config, [
             "node": ["host": "127.0.0.1", "port": 0],
             // HummingbirdWSClient always sends `Origin: ws://<host>`; tests allow it as a browser origin would be.
@@ -59,6 +59,7 @@ public final class TestDeployment: @unchecked Sendable {
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
         var environment = ProcessInfo.processInfo.environment
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "notice"
+        environment.merge(extra) { $1 }
         let logPath = "\(directory)/\(id).log"
         let addressPath = "\(directory)/\(id).address"
         try? FileManager.default.removeItem(atPath: addressPath)

@@ -11,6 +11,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
 INBOUND_AUDIO_BYTES = """async () => {
   const pc = window.switchboardVoice && window.switchboardVoice.peerConnection;
   if (!pc) return 0;
@@ -128,3 +130,50 @@ def participant_connection_status(base_url: str, participant_token: str) -> int:
             return res.status
     except urllib.error.HTTPError as e:
         return e.code
+
+
+class Server:
+    """The Switchboard under test and the browser contexts a test opened on it."""
+
+    def __init__(self, node, browser):
+        self.node = node  # stop(), start(), restart(): see Tests/conftest.py
+        self.base_url = node.base_url
+        self.browser = browser
+        self.contexts = []
+        self.pages = []
+        self.agent_pages = []  # flows.login_agent adds to it; close() sets them Offline
+
+    def context(self, viewport: str = "desktop"):
+        ctx = self.browser.new_context(viewport=VIEWPORTS[viewport], permissions=["microphone"])
+        ctx.set_default_timeout(15000)
+        self.contexts.append(ctx)
+        return ctx
+
+    def page(self, viewport: str = "desktop"):
+        page = self.context(viewport).new_page()
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        self.pages.append(page)
+        return page
+
+    def close(self):
+        # The server is shared by every test: a failed test must leave neither a live contact (it would wait in the
+        # queue and be offered to the next test's agent) nor an agent Available (routing of the next test depends on it).
+        for page in self.pages:
+            if page in self.agent_pages or page.is_closed():
+                continue
+            try:
+                end = page.get_by_test_id("end-contact")
+                if end.is_visible():
+                    end.click(timeout=2000)
+                    page.wait_for_timeout(300)
+            except Exception:
+                pass
+        for page in self.agent_pages:
+            try:
+                page.get_by_test_id("agent-status").select_option("Offline", timeout=2000)
+                page.wait_for_timeout(300)
+            except Exception:
+                pass
+        for ctx in self.contexts:
+            ctx.close()

@@ -63,8 +63,11 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
     let address = ListeningAddress(config.node)
-    let engine = try await buildEngine(config: config, nodeId: options.nodeId, address: address, redis: redis, scripts: scripts, keys: keys, events: eventLog, logger: logger)
-    let contacts: any ContactService = engine.engine
+    let backend = config.connect.mode == "aws"
+        ? try buildAWSBackend(config: config, redis: redis, keys: keys, logger: logger)
+        : try await buildEngine(config: config, nodeId: options.nodeId, address: address, redis: redis, scripts: scripts, keys: keys,
+                                events: eventLog, logger: logger)
+    let contacts = backend.contacts
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
 
@@ -72,12 +75,12 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
-    router.add(middleware: WebController.files(root: config.paths.web))
+    router.add(middleware: WebController.files(root: config.paths.web, mode: config.connect.mode))
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets,
-                                            isReady: { engine.readiness.isReady }).endpoints)
+                                            isReady: backend.isReady).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
-                                        rateLimiter: RateLimiter(redis: redis, keys: keys, perMinute: config.security.rateLimits.startContactPerMinutePerIp),
+                                        rateLimiter: RateLimiter(redis: redis, keys: keys, limit: config.security.rateLimits.startContactPerMinutePerIp),
                                         security: config.security).endpoints)
     router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
     let maxFrame = config.security.maxFrameBytes
@@ -89,7 +92,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     }) { inbound, outbound, context in
         try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, maxQueuedFrames: maxQueued, logger: context.logger).run(inbound: inbound, outbound: outbound)
     }
-    engine.addRoutes(router)
+    backend.addRoutes(router)
 
     var app = Application(
         router: router,
@@ -119,6 +122,6 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
     app.addServices(redis, NodeSubscriber(hub: hub), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
-    app.addServices(engine.services)
-    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: engine.sockets), logger: logger)
+    app.addServices(backend.services)
+    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: backend.sockets), logger: logger)
 }

@@ -3,25 +3,27 @@ import Logging
 import RedisClient
 import ServiceLifecycle
 
-/// The embedded contact engine with its routes and long-lived services, built once per node.
-struct EngineParts {
-    /// The engine, which is also the customer API's `ContactService`.
-    let engine: LocalContactEngine
-    /// Mounts `/connect/**`, the participant socket, `/agent/api/*`, `/agent/ws` and `/signaling/:meetingId`.
+/// Where contacts live, with the routes and long-lived services that come with it: the embedded engine (local mode)
+/// or Amazon Connect (AWS mode). Built once per node.
+struct ContactBackend {
+    /// What the customer API and the event consumer ask about contacts.
+    let contacts: any ContactService
+    /// Local mode: `/connect/**`, the participant socket, `/agent/api/*`, `/agent/ws`, `/signaling/:meetingId`.
+    /// AWS mode: `/aws/preferred-agent`.
     let addRoutes: @Sendable (Router<AppRequestContext>) -> Void
-    /// The bus subscriber (delivers frames to this node's sockets) and the routing ticker.
+    /// Local mode: the bus subscriber and the routing ticker. AWS mode: the HTTP client's shutdown.
     let services: [any Service]
-    /// The agent, participant and signaling sockets of this node, closed with 1012 by the drain on SIGTERM.
+    /// The agent, participant and signaling sockets of this node (none in AWS mode), closed with 1012 on SIGTERM.
     let sockets: EngineSockets
-    /// Whether the configured agents are registered and the engine bus subscribed (`/health` says `starting` until then).
-    let readiness: EngineReadiness
+    /// Whether the backend is ready (`/health` says `starting` until then).
+    let isReady: @Sendable () -> Bool
 }
 
 /// Checks the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
 /// Fails start-up when a script is missing: a node without its scripts cannot route. Redis may still be down: the node
 /// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
 func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
-                 keys: RedisKeys, events: EventLog, logger baseLogger: Logger) async throws -> EngineParts {
+                 keys: RedisKeys, events: EventLog, logger baseLogger: Logger) async throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     for name in ["routing_enqueue", "routing_accept", "routing_reject", "routing_end", "routing_tick", "routing_agent_state",
@@ -45,8 +47,8 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAd
     let participants = ParticipantSocket(engine: engine, sockets: sockets)
     let agents = AgentController(engine: engine, sockets: sockets)
     let signaling = SignalingSocket(engine: engine, sockets: sockets)
-    return EngineParts(
-        engine: engine,
+    return ContactBackend(
+        contacts: engine,
         addRoutes: { router in
             // The participant socket first: a constant path, registered before the `/connect/**` catch-all.
             participants.addRoutes(to: router)
@@ -56,5 +58,5 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAd
         },
         services: [EngineBusService(bus: bus, sockets: sockets, readiness: readiness, logger: logger), RoutingTicker(engine: engine, readiness: readiness, logger: logger)],
         sockets: sockets,
-        readiness: readiness)
+        isReady: { readiness.isReady })
 }

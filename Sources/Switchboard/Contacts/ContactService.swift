@@ -8,9 +8,14 @@ public protocol ContactService: Sendable {
     func contact(id: String) async throws -> ContactRecord?
     /// Several contacts at once (the event consumer's batches); unknown ids are absent from the result.
     func contacts(ids: [String]) async throws -> [String: ContactRecord]
+    /// Learns from contact events before their pushes are worked out (AWS mode keeps the contact → agent mapping).
+    func observe(_ events: [ContactEvent]) async throws
 }
 
 extension ContactService {
+    /// Nothing to learn: the local engine made these events itself.
+    public func observe(_ events: [ContactEvent]) async throws {}
+
     /// One lookup after another; engines that can batch override this.
     public func contacts(ids: [String]) async throws -> [String: ContactRecord] {
         var records: [String: ContactRecord] = [:]

@@ -10,10 +10,14 @@ import RedisClient
 struct ConnectController: Sendable {
     let engine: LocalContactEngine
     let verifier: SigV4Verifier
+    /// `security.rateLimits.connectApiPerSecondPerKey`.
+    let limiter: RateLimiter
     let basePath = "/connect"
 
     init(engine: LocalContactEngine) {
         self.engine = engine
+        limiter = RateLimiter(redis: engine.redis, keys: engine.keys, limit: engine.config.security.rateLimits.connectApiPerSecondPerKey,
+                              windowSeconds: 1)
         let credentials = engine.config.local.credentials
         verifier = SigV4Verifier(region: engine.config.connect.region, service: ConnectService.connect.signingName) { accessKeyId in
             accessKeyId == credentials.accessKeyId
@@ -46,8 +50,13 @@ struct ConnectController: Sendable {
         if let authority = request.head.authority, headers.first(named: "Host") == nil { headers.append(HTTPHeader("Host", authority)) }
         do {
             if match.operation.service == .connect {
-                _ = try verifier.verify(SigV4Request(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
-                                                     headers: headers, body: body), now: Date())
+                let accessKeyId = try verifier.verify(SigV4Request(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
+                                                                   headers: headers, body: body), now: Date())
+                do {
+                    try await limiter.check("connect-api", ip: accessKeyId)
+                } catch let error as APIError where error.code == "RATE_LIMITED" {
+                    throw ConnectWireError(.throttling, "Rate exceeded")
+                }
             }
             return Self.render(try await dispatch(match, body: body, headers: headers, requestId: requestId))
         } catch let error as ConnectWireError {

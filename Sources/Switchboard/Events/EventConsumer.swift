@@ -94,6 +94,7 @@ struct EventConsumer: Service {
                                metadata: ["entry": "\(entry.id)", "error": "\(error)"])
             }
         }
+        try await contacts.observe(parsed.map(\.event))
         let records = parsed.isEmpty ? [:] : try await contacts.contacts(ids: Array(Set(parsed.map(\.event.contactId))))
         let pushes = parsed.flatMap { EventRules.pushes(for: $0.event, contact: records[$0.event.contactId]) }
         try await hub.push(pushes)

@@ -16,13 +16,18 @@ struct BridgeController: Sendable {
     }
 
     @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {
-        guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], Self.equal(key, apiKey) else {
-            throw APIError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
-        }
+        try Self.authorize(request, apiKey: apiKey)
         let body = try await request.body.collect(upTo: security.maxBridgeBodyBytes)
         let texts = try EventLog.validateBatch(Array(body.readableBytesView), maxBatch: security.maxBridgeBatch)
         try await events.append(texts)
         return try jsonResponse(["accepted": texts.count], status: .accepted)
+    }
+
+    /// Lets the request through only with the bridge key in `X-Switchboard-Bridge-Key` (401 otherwise).
+    static func authorize(_ request: Request, apiKey: String) throws {
+        guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], equal(key, apiKey) else {
+            throw APIError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
+        }
     }
 
     /// Compares secrets in constant time (hashing first makes the lengths equal).

@@ -1,0 +1,26 @@
+import Hummingbird
+
+/// `GET /aws/preferred-agent?contactId=ID` (SPEC §5a): what a contact flow's Lambda asks to route an escalated contact
+/// to the agent of the chat it continues. Authorized by the bridge key, like the event ingest.
+struct AWSController: Sendable {
+    let contacts: AWSContactService
+    let apiKey: String
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("aws/preferred-agent", use: preferredAgent)
+        return routes
+    }
+
+    @Sendable func preferredAgent(request: Request, context: AppRequestContext) async throws -> Response {
+        try BridgeController.authorize(request, apiKey: apiKey)
+        guard let contactId = request.uri.queryParameters.get("contactId"), !contactId.isEmpty else {
+            throw APIError.invalid("\"contactId\" query parameter is required")
+        }
+        guard let found = try await contacts.preferredAgent(for: contactId) else {
+            throw APIError.notFound("no agent is known for the contact \(contactId) is related to")
+        }
+        return try jsonResponse(["contactId": contactId, "relatedContactId": found.relatedContactId, "agentArn": found.agentArn,
+                                 "agentId": AWSContactService.agentId(fromArn: found.agentArn)])
+    }
+}
