@@ -29,3 +29,8 @@ for (const chip of chips) {
     for (const m of models) m.hidden = filter !== 'all' && !m.dataset.kind.split(' ').includes(filter);
   });
 }
+
+// In AWS mode agents work in Amazon Connect's own workspace: this server has no agent app to sign in to.
+fetch('/widget-config').then((res) => (res.ok ? res.json() : null)).then((config) => {
+  if (config?.mode === 'aws') document.querySelectorAll('a[href="/agent/"]').forEach((link) => link.remove());
+}).catch(() => {});

@@ -213,3 +213,26 @@ test('END disconnects the chat and leaves the widget ready for a new one', () =>
   const again = step(state, { type: 'START_CHAT' });
   assert.deepEqual(types(again.effects), ['startChat']);
 });
+
+test('an escalation this page cannot join says why, offers no retry, and the chat goes on', () => {
+  const { state } = run([
+    ...chatting,
+    { type: 'PUSH', push: { type: 'enable_escalation', eventId: '1-0', contactId: 'chat-1' } },
+    { type: 'ESCALATE' },
+    { type: 'START_FAILED', what: 'escalate', transient: false, message: 'Calls are not available on this page yet.' },
+  ]);
+  assert.equal(state.mode, 'chat-only');
+  assert.equal(state.voice, null);
+  assert.deepEqual(state.error, { message: 'Calls are not available on this page yet.', retry: null });
+  assert.equal(state.chat.status, 'connected');
+  assert.equal(viewOf(state).canType, true);
+});
+
+test('a voice+chat start this page cannot join says why and offers no retry', () => {
+  const { state } = run([
+    { type: 'START_VOICE' },
+    { type: 'START_FAILED', what: 'voice', transient: false, message: 'Calls are not available on this page yet.' },
+  ]);
+  assert.equal(state.mode, 'none');
+  assert.deepEqual(state.error, { message: 'Calls are not available on this page yet.', retry: null });
+});

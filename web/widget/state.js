@@ -127,15 +127,17 @@ export function step(s, ev) {
       return done({ ...s, voice }, effects);
     }
     case 'START_FAILED': {
+      // ev.message: a reason no retry can change (no voice on this page); the conversation goes on without the call.
       if (ev.what === 'escalate') {
         if (s.mode !== 'escalated' || s.voice?.status !== 'starting') return same;
-        const message = ev.transient ? MESSAGES.unavailable : MESSAGES.escalationFailed;
-        return done({ ...s, mode: 'chat-only', voice: null, error: { message, retry: ev.transient ? 'escalate' : 'newChat' } });
+        const message = ev.message || (ev.transient ? MESSAGES.unavailable : MESSAGES.escalationFailed);
+        const retry = ev.message ? null : ev.transient ? 'escalate' : 'newChat';
+        return done({ ...s, mode: 'chat-only', voice: null, error: { message, retry } });
       }
       if (s.chat?.status !== 'starting') return same;
       return done({
         ...s, mode: 'none', chat: null, voice: null,
-        error: { message: MESSAGES.unavailable, retry: ev.what === 'voice' ? 'startVoice' : 'startChat' },
+        error: { message: ev.message || MESSAGES.unavailable, retry: ev.message ? null : ev.what === 'voice' ? 'startVoice' : 'startChat' },
       });
     }
 

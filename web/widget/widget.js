@@ -7,7 +7,7 @@ import { userId as sessionUserId, loadSaved, save } from './session.js';
 import { requestJson, serverOrigin, wsUrl, randomId } from '../shared/http.js';
 import { ParticipantChat, widgetConfig } from '../shared/connect-chat.js';
 import { ReconnectingSocket } from '../shared/reconnecting-socket.js';
-import { joinVoice } from '../shared/voice.js';
+import { voiceLayer } from '../shared/voice-layer.js';
 import { isTyping, roleOf } from '../shared/transcript.js';
 
 const ORIGIN = serverOrigin(import.meta.url); // the widget may sit on another site; the API is where it came from
@@ -81,6 +81,12 @@ function mount() {
       },
       startVoice: async () => {
         const what = effect.relatedContactId ? 'escalate' : 'voice';
+        // No call is asked for that this page could not join (AWS mode without a voice layer).
+        const layer = await currentVoiceLayer();
+        if (layer.unavailable) {
+          dispatch({ type: 'START_FAILED', what, transient: false, message: layer.unavailable });
+          return;
+        }
         try {
           const body = withName({ userId, initiationMethod: effect.initiationMethod });
           if (effect.relatedContactId) body.relatedContactId = effect.relatedContactId;
@@ -195,20 +201,30 @@ function mount() {
       .catch(() => {});
   }
 
-  function startVoiceLeg({ contactId, participantToken, connectionData, chatsHere }) {
-    const placement = connectionData?.Meeting?.MediaPlacement;
-    const joinToken = connectionData?.Attendee?.JoinToken;
-    if (!placement?.SignalingUrl || !joinToken) {
-      dispatch({ type: 'VOICE_FAILED', contactId, message: 'Voice is not available right now. Please keep chatting.' });
-      return;
+  /** The voice layer of the server's mode ('unavailable' when even the mode cannot be learnt). */
+  async function currentVoiceLayer() {
+    try {
+      return voiceLayer((await widgetConfig(ORIGIN)).mode);
+    } catch {
+      return { unavailable: 'Voice is not available right now. Please keep chatting.' };
     }
+  }
+
+  async function startVoiceLeg({ contactId, participantToken, connectionData, chatsHere }) {
+    const layer = await currentVoiceLayer();
+    if (state.voice?.contactId !== contactId) return; // left while the configuration was fetched
     // Escalated: the voice contact is separate from the chat, so we need its own connection token to end it later.
     // voice+chat: the chat connection on the same contact already ends it.
     const token = chatsHere ? Promise.resolve(null) : connectionTokenFor(participantToken).catch(() => null);
+    if (layer.unavailable || !connectionData?.Attendee?.JoinToken) {
+      // Registered first, so that leaving (which VOICE_FAILED asks for) ends the contact instead of leaving it ringing.
+      voiceLegs.set(contactId, { handle: { leave() {} }, token });
+      dispatch({ type: 'VOICE_FAILED', contactId, message: layer.unavailable || 'Voice is not available right now. Please keep chatting.' });
+      return;
+    }
     let handle = null; // assigned below; callbacks may fire while joinVoice is still running
-    handle = joinVoice({
-      signalingUrl: placement.SignalingUrl,
-      joinToken,
+    handle = layer.join({
+      connectionData,
       role: 'customer',
       onStatus: (status) => {
         if (voiceLegs.get(contactId)?.handle === handle || status === 'ended') {
