@@ -42,13 +42,24 @@ extension RedisClient {
     /// Calls a script by SHA; if Redis no longer has it (restarted, SCRIPT FLUSH) it is loaded again and called once more.
     @discardableResult
     public func evalScript(_ script: RedisScript, keys: [String], args: [RedisArgument]) async throws -> RedisReply {
-        let arguments: [RedisArgument] = [.string(String(keys.count))] + keys.map { .string($0) } + args
-        do {
-            return try await send(["EVALSHA", .string(script.sha)] + arguments)
-        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
+        try await evalScript(script, calls: [(keys, args)])[0]
+    }
+
+    /// Calls a script once per `(keys, args)` in one pipelined round trip; replies in order, a script error as an
+    /// `.error` reply in its place. If Redis no longer has the script, it is loaded again and the calls that met
+    /// NOSCRIPT are made once more.
+    public func evalScript(_ script: RedisScript, calls: [(keys: [String], args: [RedisArgument])]) async throws -> [RedisReply] {
+        let commands = calls.map { call in
+            RedisCommand(["EVALSHA", .string(script.sha), .string(String(call.keys.count))] + call.keys.map { .string($0) } + call.args)
+        }
+        var replies = try await pipeline(commands)
+        let lost = replies.indices.filter { if case .error(let message) = replies[$0] { message.hasPrefix("NOSCRIPT") } else { false } }
+        if !lost.isEmpty {
             logger.notice("Redis lost Lua script; loading it again", metadata: ["script": "\(script.name)"])
             _ = try await send(["SCRIPT", "LOAD", .string(script.source)])
-            return try await send(["EVALSHA", .string(script.sha)] + arguments)
+            for (index, reply) in zip(lost, try await pipeline(lost.map { commands[$0] })) { replies[index] = reply }
         }
+        if calls.count == 1, case .error(let message) = replies[0] { throw RedisError(.server, message) }
+        return replies
     }
 }

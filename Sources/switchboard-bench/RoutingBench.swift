@@ -22,15 +22,15 @@ struct RoutingBench: AsyncParsableCommand {
         let now: @Sendable () -> Int = { Int(Date().timeIntervalSince1970 * 1000) }
         let contacts = contacts, clients = clients
         for agent in 0..<50 {
-            try await client.evalScript(scripts["routing_agent_upsert"], keys: [prefix], args: [.string("a\(agent)"), .int(1000), .int(1), .int(now())])
-            try await client.evalScript(scripts["routing_agent_state"], keys: [prefix], args: [.string("a\(agent)"), "Available", .int(now())])
+            try await client.evalScript(scripts[.routingAgentUpsert], keys: [prefix], args: [.string("a\(agent)"), .int(1000), .int(1), .int(now())])
+            try await client.evalScript(scripts[.routingAgentState], keys: [prefix], args: [.string("a\(agent)"), "Available", .int(now())])
         }
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<clients {
                 group.addTask {
                     for index in stride(from: worker, to: contacts, by: clients) {
-                        try await client.evalScript(scripts["routing_enqueue"], keys: [prefix],
+                        try await client.evalScript(scripts[.routingEnqueue], keys: [prefix],
                                                     args: [.string("c\(index)"), "chat", "default", "", .int(now()), 20000, 30000, 60000])
                     }
                 }

@@ -139,4 +139,22 @@ struct ValidationTests {
         object["node"] = ["host": "127.0.0.1", "port": "eighty"]
         #expect(throws: SwitchboardError.self) { try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: object)) }
     }
+
+    @Test("config.json: settings that only work together are checked together")
+    func crossChecks() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestDeployment.repository + "/config.json"))
+        let base = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let cases: [([String: Any], String)] = [
+            (["realtime": ["nodeTtlSeconds": 5, "sweepIntervalSeconds": 5]], "realtime.nodeTtlSeconds"),
+            (["events": ["blockMs": 6000], "redis": ["commandTimeoutMs": 5000]], "events.blockMs"),
+            (["connect": ["maxAttempts": 0]], "connect.maxAttempts"),
+            (["security": ["rateLimits": ["startContactPerMinutePerIp": -1]]], "security.rateLimits"),
+        ]
+        for (overrides, named) in cases {
+            let error = #expect(throws: SwitchboardError.self) {
+                try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, overrides)))
+            }
+            #expect(error?.description.contains(named) == true, "\(overrides)")
+        }
+    }
 }

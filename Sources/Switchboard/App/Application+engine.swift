@@ -19,18 +19,12 @@ struct ContactBackend {
     let isReady: @Sendable () -> Bool
 }
 
-/// Checks the Lua scripts, upserts the configured agents into routing, and assembles the engine (SPEC §6, §7).
-/// Fails start-up when a script is missing: a node without its scripts cannot route. Redis may still be down: the node
+/// Upserts the configured agents into routing and assembles the engine (SPEC §6, §7). Redis may still be down: the node
 /// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
 func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
                  keys: RedisKeys, events: EventLog, logger baseLogger: Logger) async throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
-    for name in ["routing_enqueue", "routing_accept", "routing_reject", "routing_end", "routing_tick", "routing_agent_state",
-                 "routing_agent_upsert", "contact_transition", "contact_update_attributes", "meeting_leave",
-                 "participant_send"] where scripts.scripts[name] == nil {
-        throw SwitchboardError.internal("Lua script \(name).lua is missing from \(config.paths.lua)")
-    }
     let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, address: address, logger: logger)
     // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.

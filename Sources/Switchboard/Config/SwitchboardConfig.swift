@@ -44,6 +44,15 @@ public struct SwitchboardConfig: Sendable, Decodable {
         routing = try c.optional(.routing, default: try RoutingConfig.defaults())
         webrtc = try c.optional(.webrtc, default: WebRTCConfig(iceServers: []))
         paths = try c.optional(.paths, default: PathsConfig(web: "web", lua: "lua"))
+        // Settings that only work together.
+        guard Double(realtime.nodeTtlSeconds) >= 2 * realtime.sweepIntervalSeconds, realtime.sweepIntervalSeconds > 0 else {
+            // A node refreshes its liveness every sweep; a shorter TTL lets the others take it for dead between two.
+            throw SwitchboardError.config("\"realtime.nodeTtlSeconds\" must be at least twice \"realtime.sweepIntervalSeconds\" (and that above 0)")
+        }
+        guard events.blockMs > 0, events.blockMs < redis.commandTimeoutMs else {
+            // The consumer's blocking read would be cut off by the command timeout before Redis answers it.
+            throw SwitchboardError.config("\"events.blockMs\" must be above 0 and below \"redis.commandTimeoutMs\"")
+        }
     }
 
     /// Reads and validates a config file.

@@ -55,13 +55,13 @@ extension LocalContactEngine {
 
     /// Sets the agent Available or Offline (`routing_agent_state.lua`) and delivers the resulting offers/withdrawals.
     func setAgentState(_ agentId: String, _ state: String) async throws {
-        try await routingStep("routing_agent_state", [.string(agentId), .string(state), .int(epochMillis())])
+        try await routingStep(.routingAgentState, [.string(agentId), .string(state), .int(epochMillis())])
     }
 
     /// Accepts an offer. Returns false when the contact is no longer offered to this agent (expired, withdrawn).
     func accept(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep("routing_accept", [.string(contactId), .string(agentId), .int(epochMillis())])
+            try await routingStep(.routingAccept, [.string(contactId), .string(agentId), .int(epochMillis())])
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
         }
@@ -72,7 +72,7 @@ extension LocalContactEngine {
     /// Rejects an offer; the contact is routed to someone else. Returns false when it was not offered to this agent.
     func reject(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep("routing_reject", [.string(contactId), .string(agentId), .int(epochMillis())])
+            try await routingStep(.routingReject, [.string(contactId), .string(agentId), .int(epochMillis())])
             return true
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
@@ -89,7 +89,7 @@ extension LocalContactEngine {
     /// Creates or updates every configured agent in routing (`routing_agent_upsert.lua`), at start-up.
     func upsertAgents() async throws {
         for agent in config.local.agents {
-            try await routingStep("routing_agent_upsert",
+            try await routingStep(.routingAgentUpsert,
                                   [.string(agent.username), .int(agent.chatCapacity), .int(agent.voiceCapacity), .int(epochMillis())])
         }
     }

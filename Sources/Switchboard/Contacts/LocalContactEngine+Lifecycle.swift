@@ -80,7 +80,7 @@ extension LocalContactEngine {
                              contentType: ConnectParticipant.EventContentType.chatEnded, content: nil)
         try await redis.send(RedisCommand("EXPIRE", keys.transcript(contactId), String(endedRetentionSeconds)))
         do {
-            try await routingStep("routing_end", [.string(contactId), .int(now), .int(endedRetentionSeconds)])
+            try await routingStep(.routingEnd, [.string(contactId), .int(now), .int(endedRetentionSeconds)])
         } catch let error as RedisError where error.serverErrorPrefix == "NOCONTACT" {
             // Never routed (failed between INITIATED and enqueue): nothing to free.
         }

@@ -13,7 +13,7 @@ extension LocalContactEngine {
         let reply: RedisReply
         do {
             reply = try await redis.evalScript(
-                scripts["routing_enqueue"], keys: [keys.routing],
+                scripts[.routingEnqueue], keys: [keys.routing],
                 args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
                        .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
                        .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)])
@@ -25,7 +25,7 @@ extension LocalContactEngine {
 
     /// Runs a routing script for an agent or contact event and delivers what it decided.
     @discardableResult
-    func routingStep(_ script: String, _ args: [RedisArgument]) async throws -> RoutingOutcome {
+    func routingStep(_ script: LuaScript, _ args: [RedisArgument]) async throws -> RoutingOutcome {
         let outcome = RoutingOutcome(try await redis.evalScript(scripts[script], keys: [keys.routing], args: args))
         await deliver(outcome)
         return outcome
@@ -33,7 +33,7 @@ extension LocalContactEngine {
 
     /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents).
     func tick(limit: Int = 100) async throws -> RoutingOutcome {
-        try await routingStep("routing_tick", [.int(epochMillis()), .int(limit)])
+        try await routingStep(.routingTick, [.int(epochMillis()), .int(limit)])
     }
 
     /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be

@@ -18,7 +18,7 @@ extension LocalContactEngine {
         let frame = Frame.text(["topic": "aws/chat", "contentType": "application/json", "content": json])
         if let clientToken {
             let reply = try await redis.evalScript(
-                scripts["participant_send"],
+                scripts[.participantSend],
                 keys: [keys.transcript(contactId), keys.sentItem(participantId: participantId, clientTokenHash: Self.hash(clientToken))],
                 args: [.string(json), .int(config.local.transcriptMaxItems), .int(config.local.clientTokenTtlSeconds),
                        .string(bus.channel), .string(bus.envelope(topic: Self.contactTopic(contactId), text: frame))])

@@ -74,7 +74,7 @@ public struct LocalContactEngine: ContactService {
                     fields: [(String, String)] = []) async throws -> Int {
         var args: [RedisArgument] = [.string(state), .string(allowed.joined(separator: ",")), .int(expireSeconds)]
         for (field, value) in fields { args += [.string(field), .string(value)] }
-        return try await redis.evalScript(scripts["contact_transition"], keys: [keys.contact(contactId)], args: args).int ?? -1
+        return try await redis.evalScript(scripts[.contactTransition], keys: [keys.contact(contactId)], args: args).int ?? -1
     }
 
     /// Sends commands in one round trip and throws the first error reply.

@@ -49,7 +49,7 @@ extension ConnectController {
             try checkInstance(input.instanceId)
             let contact = try await existing(input.initialContactId)
             let result = try await engine.redis.evalScript(
-                engine.scripts["contact_update_attributes"], keys: [engine.keys.contact(contact.id)],
+                engine.scripts[.contactUpdateAttributes], keys: [engine.keys.contact(contact.id)],
                 args: [.string(JSON.encode(input.attributes)), .int(engine.config.security.maxAttributeBytes)]).int
             if result == -2 {
                 throw ConnectWireError(.invalidParameter, "Attributes would exceed \(engine.config.security.maxAttributeBytes) bytes")

@@ -101,7 +101,7 @@ struct SignalingSocket: Sendable {
     /// The socket closed: unless the attendee already joined again elsewhere, it leaves and the others hear `peer_left`.
     func leave(meetingId: String, attendee: Attendee, id: Int) async {
         do {
-            let removed = try await engine.redis.evalScript(engine.scripts["meeting_leave"], keys: [engine.keys.meetingPeers(meetingId)],
+            let removed = try await engine.redis.evalScript(engine.scripts[.meetingLeave], keys: [engine.keys.meetingPeers(meetingId)],
                                                             args: [.string(attendee.attendeeId), .string(attendee.presence)]).int
             if removed == 1 {
                 try await engine.bus.publish(topic: LocalContactEngine.meetingTopic(meetingId),

@@ -29,7 +29,7 @@ struct HubSweeper: Service {
         try await hub.redis.set(keys.nodeAlive(hub.nodeId), "1", expireMilliseconds: hub.config.nodeTtlSeconds * 1000)
         var purged = 0
         for node in try await hub.redis.smembers(keys.nodes) where node != hub.nodeId {
-            let removed = try await hub.redis.evalScript(hub.scripts["realtime_purge_node"], keys: [keys.realtime],
+            let removed = try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [keys.realtime],
                                                          args: [.string(node), "0"]).int ?? 0
             if removed >= 0 {
                 hub.logger.notice("purged sockets of a dead node", metadata: ["deadNode": "\(node)", "connections": "\(removed)"])
@@ -56,7 +56,7 @@ struct HubDrain: Service {
         let deadline = ContinuousClock.now + .seconds(5)
         while (hub.sockets.count > 0 || engineSockets.count > 0) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         do {
-            try await hub.redis.evalScript(hub.scripts["realtime_purge_node"], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
+            try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
         } catch {
             hub.logger.warning("could not remove this node's socket records; survivors will purge them", metadata: ["error": "\(error)"])
         }
