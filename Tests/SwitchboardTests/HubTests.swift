@@ -46,6 +46,35 @@ struct HubTests {
         #expect(await socket.expectNone(type: "enable_escalation", within: .milliseconds(800)))
     }
 
+    @Test("registered carries the replay position, so a client that has seen no push resumes from it and misses nothing")
+    func registeredCarriesReplayPosition() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        let user = newUserId()
+        let chat = try await node.startChat(userId: user)
+        let first = try await TestSocket.connect(node.wsURL + "/ws")
+        first.send(["action": "register", "userId": user])
+        let position = try #require(try await first.next(type: "registered")["lastEventId"] as? String)
+        #expect(position == "0-0")
+        first.close()
+        _ = try await first.waitForClose()
+
+        // A push made while the client is away, then it comes back with the position it was given.
+        let watcher = try await node.register(user)  // another socket of the user, to know the push was made
+        try await node.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chat))
+        let pushed = try await watcher.next(type: "agent_connected")
+        let again = try await TestSocket.connect(node.wsURL + "/ws")
+        again.send(["action": "register", "userId": user, "lastEventId": position])
+        let registered = try await again.next(type: "registered")
+        let replayed = try await again.next(type: "agent_connected")
+        #expect(replayed["eventId"] as? String == pushed["eventId"] as? String)
+        // The position moved on: a new socket is told the latest push's id.
+        let escalation = try await watcher.next(type: "enable_escalation")
+        #expect([pushed["eventId"] as? String, escalation["eventId"] as? String].contains(registered["lastEventId"] as? String))
+        let later = try await node.register(user)
+        #expect(later.frames.first?["lastEventId"] as? String == escalation["eventId"] as? String)
+    }
+
     @Test("register with lastEventId replays exactly the missed pushes, in order, before live ones")
     func replayAfterReconnect() async throws {
         let deployment = try await TestDeployment()

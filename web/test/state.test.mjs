@@ -236,3 +236,12 @@ test('a voice+chat start this page cannot join says why and offers no retry', ()
   assert.equal(state.mode, 'none');
   assert.deepEqual(state.error, { message: 'Calls are not available on this page yet.', retry: null });
 });
+
+test('registered gives a widget that has seen no push its replay position; one that has keeps its own', () => {
+  const fresh = run([...chatting, { type: 'REGISTERED', lastEventId: '0-0' }]).state;
+  assert.equal(fresh.lastEventId, '0-0');
+  assert.equal(persisted(fresh).lastEventId, '0-0', 'kept across a reload too');
+  const seen = run([...chatting, { type: 'PUSH', push: { type: 'agent_connected', eventId: '5-0', contactId: 'chat-1' } },
+    { type: 'REGISTERED', lastEventId: '9-0' }]).state;
+  assert.equal(seen.lastEventId, '5-0');
+});

@@ -214,6 +214,9 @@ export function step(s, ev) {
     }
 
     // ---- pushes from /ws ----
+    case 'REGISTERED':
+      // The user's replay position: a widget that has seen no push yet resumes from it after a reconnect.
+      return s.lastEventId || !ev.lastEventId ? same : done({ ...s, lastEventId: ev.lastEventId });
     case 'PUSH': {
       const p = ev.push || {};
       const base = p.eventId ? { ...s, lastEventId: p.eventId } : s;

@@ -246,6 +246,7 @@ function mount() {
     },
     onMessage: (msg) => {
       if (PUSH_TYPES.has(msg.type)) dispatch({ type: 'PUSH', push: msg });
+      else if (msg.type === 'registered') dispatch({ type: 'REGISTERED', lastEventId: msg.lastEventId });
     },
     keepAlive: { intervalMs: 30000, frame: { action: 'ping' } },
   }).start();

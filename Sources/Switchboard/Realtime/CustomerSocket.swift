@@ -99,10 +99,10 @@ struct CustomerSocket {
         if let previous = state.userId, previous != userId {
             try await hub.unregister(connection: connection, userId: previous)
         }
-        try await hub.register(connection: connection, userId: userId)
+        let position = try await hub.register(connection: connection, userId: userId)
         state.userId = userId
         state.lastTouch = .now
-        continuation.yield(.frame(#"{"type":"registered","connectionId":"\#(connection)","userId":"\#(userId)","node":\#(JSON.quote(hub.nodeId))}"#))
+        continuation.yield(.frame(#"{"type":"registered","connectionId":"\#(connection)","userId":"\#(userId)","node":\#(JSON.quote(hub.nodeId)),"lastEventId":\#(JSON.quote(position))}"#))
         if let after {
             for (id, text) in try await hub.replay(userId: userId, after: after) { continuation.yield(.replay(id, text)) }
         }

@@ -28,13 +28,15 @@ public struct RealtimeHub: Sendable {
 
     var connectionTtlMs: Int { config.connectionTtlSeconds * 1000 }
 
-    func register(connection: String, userId: String) async throws {
-        try await redis.evalScript(scripts["realtime_register"], keys: [keys.realtime],
-                                   args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(epochMillis())])
+    /// Records the socket; returns the user's replay position at that moment (their latest push id, or `0-0`).
+    func register(connection: String, userId: String) async throws -> String {
+        let reply = try await redis.evalScript(scripts[.realtimeRegister], keys: [keys.realtime],
+                                               args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(epochMillis())])
+        return reply.array?.last?.string ?? "0-0"
     }
 
     func unregister(connection: String, userId: String) async throws {
-        try await redis.evalScript(scripts["realtime_unregister"], keys: [keys.realtime],
+        try await redis.evalScript(scripts[.realtimeUnregister], keys: [keys.realtime],
                                    args: [.string(connection), .string(userId), .string(nodeId)])
     }
 
@@ -57,18 +59,11 @@ public struct RealtimeHub: Sendable {
     @discardableResult
     func push(_ pushes: [Push]) async throws -> [Int] {
         guard !pushes.isEmpty else { return [] }
-        let script = scripts["realtime_push"]
-        let arguments = pushes.map { push -> [RedisArgument] in
-            ["EVALSHA", .string(script.sha), "1", .string(keys.realtime), .string(push.userId), .string(push.payload), .string(push.dedupe),
-             .int(dedupeTtlMs), .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)]
-        }
-        var replies = try await redis.pipeline(arguments.map(RedisCommand.init))
-        for (index, reply) in replies.enumerated() {
-            guard case .error(let message) = reply else { continue }
-            guard message.hasPrefix("NOSCRIPT") else { throw RedisError(.server, message) }
-            // Redis lost the script (restart, SCRIPT FLUSH): evalScript loads it and retries.
-            replies[index] = try await redis.evalScript(script, keys: [keys.realtime], args: Array(arguments[index].dropFirst(4)))
-        }
+        let replies = try await redis.evalScript(scripts[.realtimePush], calls: pushes.map { push in
+            ([keys.realtime], [.string(push.userId), .string(push.payload), .string(push.dedupe), .int(dedupeTtlMs),
+                               .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)])
+        })
+        for case .error(let message) in replies { throw RedisError(.server, message) }
         return replies.map { $0.array?.first?.int ?? 0 }
     }
 
