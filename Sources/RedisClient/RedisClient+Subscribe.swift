@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// A message received on a subscribed channel.
 public struct RedisMessage: Sendable, Hashable {
@@ -18,14 +19,18 @@ extension RedisClient {
     /// If the connection drops (Redis restarted), it reconnects with backoff and subscribes again; messages published
     /// while it was down are lost, as with any Redis pub/sub. The subscription ends when `body` returns.
     /// `onSubscribed` runs each time Redis has confirmed every channel and pattern (at first, and after each reconnect):
-    /// from then on nothing published is missed.
+    /// from then on nothing published is missed. `onDisconnected` runs each time the connection is lost: from then
+    /// until the next `onSubscribed`, messages are missed. The connection PINGs every `subscriptionPingInterval` and is
+    /// dropped (and made again) when a PING goes unanswered for `commandTimeout`, so a link that died silently is noticed.
     public func subscribe<T: Sendable>(
         channels: [String], patterns: [String] = [],
         onSubscribed: @escaping @Sendable () -> Void = {},
+        onDisconnected: @escaping @Sendable () -> Void = {},
         _ body: (AsyncStream<RedisMessage>) async throws -> T
     ) async throws -> T {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
         let total = channels.count + patterns.count
+        let pongs = PongCount()
         let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any()) { reply in
             if let message = Self.message(from: reply) {
                 continuation.yield(message)
@@ -33,8 +38,11 @@ extension RedisClient {
                       items[2].int == total {
                 // The confirmation's count is the connection's subscriptions so far: all of them when it reaches `total`.
                 onSubscribed()
+            } else if let items = reply.array, items.first?.string == "pong" {
+                pongs.value.add(1, ordering: .relaxed)
             }
         }
+        let ping = configuration.subscriptionPingInterval, answerWithin = configuration.commandTimeout
         let commands =
             (channels.isEmpty ? [] : [RedisCommand((["SUBSCRIBE"] + channels).map { .string($0) })])
             + (patterns.isEmpty ? [] : [RedisCommand((["PSUBSCRIBE"] + patterns).map { .string($0) })])
@@ -50,13 +58,35 @@ extension RedisClient {
                         if wasDown { logger.info("resubscribed after reconnect", metadata: ["channels": "\(channels)"]) }
                         backoff = .milliseconds(50)
                         try await withTaskCancellationHandler {
-                            try await channel.closeFuture.get()
+                            try await withThrowingTaskGroup(of: Void.self) { link in
+                                link.addTask { try await channel.closeFuture.get() }
+                                link.addTask {
+                                    // Keepalive: one PING at a time; no pong in time closes the channel, ending the other task.
+                                    while true {
+                                        try await Task.sleep(for: .nanoseconds(ping.nanoseconds))
+                                        let before = pongs.value.load(ordering: .relaxed)
+                                        _ = try await connection.sendWithoutReply([RedisCommand("PING")])
+                                        let deadline = ContinuousClock.now + .nanoseconds(answerWithin.nanoseconds)
+                                        while pongs.value.load(ordering: .relaxed) == before, ContinuousClock.now < deadline {
+                                            try await Task.sleep(for: .milliseconds(10))
+                                        }
+                                        if pongs.value.load(ordering: .relaxed) == before {
+                                            logger.warning("subscription PING unanswered; reconnecting", metadata: ["channels": "\(channels)"])
+                                            channel.close(promise: nil)
+                                            return
+                                        }
+                                    }
+                                }
+                                try await link.next()
+                                link.cancelAll()
+                            }
                         } onCancel: {
                             channel.close(promise: nil)
                         }
                     } catch {
                         if Task.isCancelled { break }
                     }
+                    onDisconnected()
                     wasDown = true
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, .nanoseconds(backoffMax.nanoseconds))
@@ -85,4 +115,9 @@ extension RedisClient {
             return nil
         }
     }
+}
+
+/// PONGs a subscription has received, shared by its reply handler and its keepalive task.
+private final class PongCount: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -20,6 +20,9 @@ public struct RedisConfiguration: Sendable {
     public var reconnectBackoffMin: TimeAmount
     /// Upper bound of the reconnect wait.
     public var reconnectBackoffMax: TimeAmount
+    /// How often a subscription PINGs Redis; a PING unanswered within `commandTimeout` drops the connection (a Redis
+    /// that went away without closing it, a half-open link) so the subscription reconnects.
+    public var subscriptionPingInterval: TimeAmount = .seconds(5)
 
     /// Makes a configuration; defaults suit a Redis on the same host or LAN.
     public init(

@@ -175,7 +175,8 @@ public final class RedisConnection: Sendable {
             let channel = if let path = configuration.unixSocketPath {
                 bootstrap.connect(unixDomainSocketPath: path)
             } else {
-                bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).connect(host: configuration.host, port: configuration.port)
+                bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1).channelOption(.socketOption(.so_keepalive), value: 1)
+                .connect(host: configuration.host, port: configuration.port)
             }
             channel.cascade(to: connected)
         }

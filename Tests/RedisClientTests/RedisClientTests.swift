@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import RedisClient
+import Synchronization
 import Testing
 import TestSupport
 
@@ -179,6 +180,42 @@ struct RedisClientTests {
         }
         await client.close()
         await publisher.close()
+    }
+
+    @Test("a subscription whose Redis stops answering notices by PING, reports it, and resubscribes once Redis is back")
+    func subscriptionKeepalive() async throws {
+        let server = try await RedisServer()
+        var configuration = server.configuration(RedisConfiguration(poolSize: 1, commandTimeout: .milliseconds(300)))
+        configuration.subscriptionPingInterval = .milliseconds(200)
+        let client = RedisClient(configuration: configuration)
+        let publisher = RedisClient(configuration: server.configuration())
+        let events = EventLog()
+        try await client.subscribe(channels: ["news"], onSubscribed: { events.add("subscribed") }, onDisconnected: { events.add("lost") }) { messages in
+            var iterator = messages.makeAsyncIterator()
+            #expect(try await Self.publishUntilReceived(publisher, "before", &iterator))
+            server.pause()
+            try await events.wait("the loss reported", within: .seconds(5)) { $0.dropFirst().contains("lost") }
+            server.resume()
+            // While Redis was frozen, reconnects may have been tried and lost again; once it answers, one subscription.
+            try await events.wait("subscribed again", within: .seconds(10)) { $0.last == "subscribed" && $0.count >= 3 }
+            #expect(try await Self.publishUntilReceived(publisher, "after", &iterator))
+        }
+        await client.close()
+        await publisher.close()
+        server.stop()
+    }
+
+    /// What callbacks reported, in order.
+    final class EventLog: Sendable {
+        private let events = Mutex<[String]>([])
+        func add(_ event: String) { events.withLock { $0.append(event) } }
+        func wait(_ what: String, within limit: Duration, until condition: ([String]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + limit
+            while !condition(events.withLock({ $0 })) {
+                guard ContinuousClock.now < deadline else { throw RedisError(.timeout, "not \(what): events \(events.withLock { $0 })") }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 
     /// Publishes until the subscriber gets the message: a resubscription after reconnect takes a moment.

@@ -59,3 +59,11 @@ extension TestSocket {
         (try? await next(type: type, timeout: window)) == nil
     }
 }
+
+/// Orders Redis stream ids (`<ms>-<seq>`) numerically.
+enum StreamIDOrder {
+    static func less(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: "-").compactMap { UInt64($0) }, y = b.split(separator: "-").compactMap { UInt64($0) }
+        return x.lexicographicallyPrecedes(y)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+@testable import Switchboard
 import Testing
 import TestSupport
 
@@ -73,6 +74,76 @@ struct HubTests {
         #expect([pushed["eventId"] as? String, escalation["eventId"] as? String].contains(registered["lastEventId"] as? String))
         let later = try await node.register(user)
         #expect(later.frames.first?["lastEventId"] as? String == escalation["eventId"] as? String)
+    }
+
+    @Test("the node's pub/sub connection killed: pushes made meanwhile still reach the socket, each once, in order")
+    func pubsubConnectionKilled() async throws {
+        let redis = try await RedisServer()  // its own: CLIENT KILL TYPE pubsub would reach every test's nodes
+        let deployment = try await TestDeployment(redisURL: redis.url)
+        let node = try await deployment.start()
+        let user = newUserId()
+        var chats: [String] = []
+        for _ in 0..<6 { chats.append(try await node.startChat(userId: user)) }
+        let socket = try await node.register(user)
+        let admin = RedisClient(configuration: redis.configuration())
+        #expect(try await admin.send("CLIENT", "KILL", "TYPE", "pubsub").int ?? 0 >= 1)
+        // Pushes while the node resubscribes (its first attempt waits 50 ms): published to nobody.
+        for chat in chats { try await node.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chat)) }
+        try await socket.waitUntil("received every push") { frames in
+            Set(frames.compactMap(HubPropertyTests.pushKey)) == Set(chats.flatMap { ["agent_connected \($0)", "enable_escalation \($0)"] })
+        }
+        let ids = socket.frames.compactMap { $0["eventId"] as? String }
+        #expect(ids.count == Set(ids).count, "a push was sent twice: \(ids)")
+        #expect(ids == ids.sorted { StreamIDOrder.less($0, $1) }, "out of order: \(ids)")
+        #expect(node.log.contains("subscription lost"))
+        await admin.close()
+        node.stop()
+    }
+
+    @Test("a node whose socket records were purged (its liveness lapsed) registers its sockets again, and pushes reach them")
+    func lostRecordsAreRegisteredAgain() async throws {
+        let deployment = try await TestDeployment(["realtime": ["sweepIntervalSeconds": 0.2, "nodeTtlSeconds": 1]])
+        let node = try await deployment.start()
+        let user = newUserId()
+        let chat = try await node.startChat(userId: user)
+        let socket = try await TestSocket.connect(node.wsURL + "/ws")
+        socket.send(["action": "register", "userId": user])
+        let connection = try #require(try await socket.next(type: "registered")["connectionId"] as? String)
+        let redis = try await TestRedis.client()
+        let userSet = "\(deployment.prefix):{rt}:user:\(user):conns"
+        // What the survivors do to a node they take for dead: its liveness key is gone and its records purged.
+        let purge = try ScriptCatalog.read(directory: TestDeployment.repository + "/lua")[.realtimePurgeNode]
+        _ = try await redis.del(["\(deployment.prefix):{rt}:node:\(node.nodeId):alive"])
+        let purged = try await redis.evalScript(purge, keys: ["\(deployment.prefix):{rt}"], args: [.string(node.nodeId), "1"]).int
+        #expect(purged == 1)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try await !redis.smembers(userSet).contains(connection), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await redis.smembers(userSet) == [connection])
+        #expect(try await redis.hget("\(deployment.prefix):{rt}:conn:\(connection)", "node") == node.nodeId)
+        try await node.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chat))
+        _ = try await socket.next(type: "agent_connected")
+        #expect(node.log.contains("registered again"))
+    }
+
+    @Test("consumers with nothing pending that stopped reading are removed from the group; the node's own stays")
+    func idleConsumersAreRemoved() async throws {
+        let deployment = try await TestDeployment(["events": ["claimIdleMs": 200, "removeIdleConsumersAfterMs": 300]])
+        let node = try await deployment.start()
+        let redis = try await TestRedis.client()
+        // A node that joined the group and went away for good.
+        #expect(try await redis.send("XGROUP", "CREATECONSUMER", deployment.stream, "processors", "gone-node").int == 1)
+        func consumers() async throws -> [String] {
+            try await redis.send("XINFO", "CONSUMERS", deployment.stream, "processors").array?.compactMap { $0.array?[1].string } ?? []
+        }
+        #expect(try await consumers().contains("gone-node"))
+        // The node's own consumer exists once it has read something: the engine's events of a new chat.
+        _ = try await node.startChat(userId: newUserId())
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await !consumers().contains(node.nodeId), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while try await consumers().contains("gone-node"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try await consumers() == [node.nodeId])
     }
 
     @Test("register with lastEventId replays exactly the missed pushes, in order, before live ones")

@@ -55,6 +55,16 @@ public final class RedisServer: @unchecked Sendable {
         }
     }
 
+    /// Freezes the process (SIGSTOP): connections stay open but nothing answers, as with a stalled or half-open link.
+    public func pause() {
+        if let pid { kill(pid, SIGSTOP) }
+    }
+
+    /// Lets a paused process go on (SIGCONT).
+    public func resume() {
+        if let pid { kill(pid, SIGCONT) }
+    }
+
     /// Stops the process (SIGTERM) and waits until it has exited.
     public func stop() {
         if let pid { ChildProcess.terminate(pid) }

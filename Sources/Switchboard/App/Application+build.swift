@@ -71,13 +71,14 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
 
+    let subscription = SubscriptionStatus()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
     router.add(middleware: WebController.files(root: config.paths.web, mode: config.connect.mode))
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets,
-                                            isReady: backend.isReady).endpoints)
+                                            notReady: { backend.isReady() ? subscription.notReady : "starting" }).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, limit: config.security.rateLimits.startContactPerMinutePerIp),
@@ -120,7 +121,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
         }
     }
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
-    app.addServices(redis, NodeSubscriber(hub: hub), HubSweeper(hub: hub),
+    app.addServices(redis, NodeSubscriber(hub: hub, status: subscription), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
     app.addServices(backend.services)
     return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: backend.sockets), logger: logger)

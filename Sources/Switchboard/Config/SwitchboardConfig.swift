@@ -220,6 +220,9 @@ public struct EventsConfig: Sendable, Decodable {
     public var batchSize: Int
     /// How long one XREADGROUP blocks.
     public var blockMs: Int
+    /// A consumer of the group with nothing pending that has not read for this long (a node gone for good, every
+    /// restart names a new one) is removed from the group, so `XINFO CONSUMERS` shows the nodes that are.
+    public var removeIdleConsumersAfterMs: Int
     /// Pending entries idle this long are claimed by another consumer (a crashed node's work).
     public var claimIdleMs: Int
     /// Approximate MAXLEN the stream is trimmed to.
@@ -228,7 +231,7 @@ public struct EventsConfig: Sendable, Decodable {
     public var dedupeTtlSeconds: Int
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case stream, group, maxDeliveries, batchSize, blockMs, claimIdleMs, maxLength, dedupeTtlSeconds
+        case stream, group, maxDeliveries, batchSize, blockMs, claimIdleMs, maxLength, dedupeTtlSeconds, removeIdleConsumersAfterMs
     }
 
     /// Decodes strictly.
@@ -240,6 +243,7 @@ public struct EventsConfig: Sendable, Decodable {
         maxDeliveries = try c.required(.maxDeliveries)
         batchSize = try c.optional(.batchSize, default: 128)
         blockMs = try c.optional(.blockMs, default: 1000)
+        removeIdleConsumersAfterMs = try c.optional(.removeIdleConsumersAfterMs, default: 3_600_000)
         claimIdleMs = try c.optional(.claimIdleMs, default: 10_000)
         maxLength = try c.optional(.maxLength, default: 1_000_000)
         dedupeTtlSeconds = try c.optional(.dedupeTtlSeconds, default: 86_400)

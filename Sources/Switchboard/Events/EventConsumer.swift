@@ -46,6 +46,7 @@ struct EventConsumer: Service {
                         if ContinuousClock.now - lastClaim > claimEvery {
                             lastClaim = .now
                             try await claimIdle()
+                            try await removeIdleConsumers()
                         }
                     } catch let error as RedisError where error.serverErrorPrefix == "NOGROUP" {
                         try? await ensureGroup()
@@ -99,6 +100,20 @@ struct EventConsumer: Service {
         let pushes = parsed.flatMap { EventRules.pushes(for: $0.event, contact: records[$0.event.contactId]) }
         try await hub.push(pushes)
         return parsed.map(\.entry.id)
+    }
+
+    /// Removes consumers with nothing pending that have not read for `removeIdleConsumersAfterMs` (never this one).
+    func removeIdleConsumers() async throws {
+        let reply = try await redis.send("XINFO", "CONSUMERS", config.stream, config.group)
+        for entry in reply.array ?? [] {
+            let fields = entry.array ?? []
+            var info: [String: RedisReply] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) { if let name = fields[index].string { info[name] = fields[index + 1] } }
+            guard let name = info["name"]?.string, name != consumer, info["pending"]?.int == 0,
+                  let idle = info["inactive"]?.int ?? info["idle"]?.int, idle > config.removeIdleConsumersAfterMs else { continue }
+            _ = try await redis.send("XGROUP", "DELCONSUMER", config.stream, config.group, name)
+            logger.info("removed an idle consumer from the group", metadata: ["consumer": "\(name)", "idleMs": "\(idle)"])
+        }
     }
 
     /// Claims entries idle past `claimIdleMs` (a crashed node's, or ours that failed), dead-letters those delivered too

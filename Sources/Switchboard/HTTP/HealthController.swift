@@ -9,8 +9,9 @@ struct HealthController: Sendable {
     let nodeId: String
     let registry: PrometheusCollectorRegistry
     let sockets: LocalSockets
-    /// Whether the node can route and deliver yet (``EngineReadiness``: agents registered, engine bus subscribed).
-    let isReady: @Sendable () -> Bool
+    /// Why the node cannot route and deliver now (`starting`: agents not registered or a bus not yet subscribed;
+    /// `subscription-down`: its push channel was lost), or nil when it can.
+    let notReady: @Sendable () -> String?
     let poolInFlight = Gauge(label: "redis_pool_commands_in_flight")
     let poolConnected = Gauge(label: "redis_pool_connections_connected")
     let socketsOpen = Gauge(label: "realtime_sockets_open")
@@ -29,8 +30,9 @@ struct HealthController: Sendable {
             return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"status":"draining","node":\#(JSON.quote(nodeId))}"#)))
         }
-        let ready = redisOK && isReady()
-        let status = ready ? "ok" : redisOK ? "starting" : "unavailable"
+        let reason = redisOK ? notReady() : "unavailable"
+        let ready = reason == nil
+        let status = reason ?? "ok"
         let body = #"{"status":"\#(status)","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
         return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: body)))

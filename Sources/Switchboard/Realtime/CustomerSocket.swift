@@ -17,15 +17,16 @@ struct CustomerSocket {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let connection = UUID().uuidString.lowercased()
         let (stream, continuation) = AsyncStream.makeStream(of: SocketOutput.self, bufferingPolicy: .bufferingNewest(maxQueuedFrames))
-        guard hub.sockets.add(connection, continuation) else {
+        let cursor = SocketCursor()
+        guard hub.sockets.add(connection, continuation, cursor: cursor) else {
             try await outbound.close(.unknown(1012), reason: "node is restarting")
             return
         }
-        var state = ReaderState()
+        var state = ReaderState(cursor: cursor)
         defer { hub.sockets.remove(connection) }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await Self.write(stream, to: outbound) }
+                group.addTask { try await Self.write(stream, to: outbound, cursor: cursor) }
                 defer { continuation.finish() }
                 for try await message in inbound.messages(maxSize: maxFrameBytes) {
                     guard case .text(let text) = message else {
@@ -51,6 +52,7 @@ struct CustomerSocket {
     }
 
     struct ReaderState {
+        let cursor: SocketCursor
         var userId: String?
         var lastTouch = ContinuousClock.now
     }
@@ -100,6 +102,7 @@ struct CustomerSocket {
             try await hub.unregister(connection: connection, userId: previous)
         }
         let position = try await hub.register(connection: connection, userId: userId)
+        state.cursor.registered(userId, position: StreamID(position))
         state.userId = userId
         state.lastTouch = .now
         continuation.yield(.frame(#"{"type":"registered","connectionId":"\#(connection)","userId":"\#(userId)","node":\#(JSON.quote(hub.nodeId)),"lastEventId":\#(JSON.quote(position))}"#))
@@ -114,7 +117,7 @@ struct CustomerSocket {
     }
 
     /// The writer: holds live pushes back until replay is done, then sends each eventId at most once, in order.
-    private static func write(_ stream: AsyncStream<SocketOutput>, to outbound: WebSocketOutboundWriter) async throws {
+    private static func write(_ stream: AsyncStream<SocketOutput>, to outbound: WebSocketOutboundWriter, cursor: SocketCursor) async throws {
         var live = false
         var held: [(StreamID, String)] = []
         var lastSent: StreamID?
@@ -122,6 +125,7 @@ struct CustomerSocket {
             if let lastSent, id <= lastSent { return }
             try await outbound.write(.text(text))
             lastSent = id
+            cursor.sent(id)
         }
         for await item in stream {
             switch item {
@@ -135,6 +139,8 @@ struct CustomerSocket {
                 held = []
             case .push(let id, let text):
                 if live { try await send(id, text) } else { held.append((id, text)) }
+            case .pause:
+                live = false
             case .close(let code, let reason):
                 try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
                 return

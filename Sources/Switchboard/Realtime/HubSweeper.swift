@@ -11,9 +11,11 @@ struct HubSweeper: Service {
         let interval = Duration.milliseconds(Int(hub.config.sweepIntervalSeconds * 1000))
         // Cancelled on shutdown: the sleep between rounds must not hold the node up.
         try? await cancelWhenGracefulShutdown {
+            var first = true
             while !Task.isCancelled {
                 do {
-                    try await sweep()
+                    try await sweep(first: first)
+                    first = false
                 } catch {
                     hub.logger.warning("hub sweep failed; retrying", metadata: ["error": "\(error)"])
                 }
@@ -23,10 +25,19 @@ struct HubSweeper: Service {
     }
 
     /// One round: refresh our liveness, purge nodes without one. Returns the number of purged connections.
+    ///
+    /// Our liveness key gone after the first round means Redis did not hear from us for a whole TTL (a stall, a
+    /// restart without data): the other nodes may have purged our socket records meanwhile, so every socket this node
+    /// holds is registered again, or pushes for their users would go nowhere.
     @discardableResult
-    func sweep() async throws -> Int {
+    func sweep(first: Bool = false) async throws -> Int {
         let keys = hub.keys
-        try await hub.redis.set(keys.nodeAlive(hub.nodeId), "1", expireMilliseconds: hub.config.nodeTtlSeconds * 1000)
+        let previous = try await hub.redis.send(["SET", .string(keys.nodeAlive(hub.nodeId)), "1", "PX", .int(hub.config.nodeTtlSeconds * 1000), "GET"])
+        if previous.isNull, !first {
+            let sockets = hub.sockets.cursors()
+            for socket in sockets { _ = try await hub.register(connection: socket.connection, userId: socket.userId) }
+            hub.logger.warning("this node's liveness had lapsed; its sockets are registered again", metadata: ["sockets": "\(sockets.count)"])
+        }
         var purged = 0
         for node in try await hub.redis.smembers(keys.nodes) where node != hub.nodeId {
             let removed = try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [keys.realtime],

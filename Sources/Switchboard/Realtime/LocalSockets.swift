@@ -10,25 +10,66 @@ enum SocketOutput: Sendable {
     case live
     /// A live push.
     case push(StreamID, String)
+    /// Hold live pushes back: a catch-up replay follows, then `live`.
+    case pause
     /// Close the socket with this code (1012 when the node restarts).
     case close(UInt16, String)
+}
+
+/// Where a socket stands: its user once registered, and the id of the latest push it was sent (its user's replay
+/// position at registration until then). What a catch-up replays from.
+final class SocketCursor: Sendable {
+    private let state = Mutex<(userId: String?, position: StreamID?)>((nil, nil))
+
+    /// The socket registered as `userId`, the user's pushes up to `position` being made before.
+    func registered(_ userId: String, position: StreamID?) {
+        state.withLock { $0 = (userId, position) }
+    }
+
+    /// The writer sent the push `id`.
+    func sent(_ id: StreamID) {
+        state.withLock { if $0.position.map({ id > $0 }) ?? true { $0.position = id } }
+    }
+
+    var current: (userId: String?, position: StreamID?) { state.withLock { $0 } }
 }
 
 /// The sockets this node holds, by connection id. Pushes published on the node's channel are handed to them here.
 final class LocalSockets: Sendable {
     private struct State {
-        var sockets: [String: AsyncStream<SocketOutput>.Continuation] = [:]
+        var sockets: [String: (continuation: AsyncStream<SocketOutput>.Continuation, cursor: SocketCursor)] = [:]
         var draining = false
     }
 
     private let state = Mutex(State())
 
     /// Adds a socket; false when the node is draining and takes no new sockets.
-    func add(_ id: String, _ continuation: AsyncStream<SocketOutput>.Continuation) -> Bool {
+    func add(_ id: String, _ continuation: AsyncStream<SocketOutput>.Continuation, cursor: SocketCursor) -> Bool {
         state.withLock { state in
             guard !state.draining else { return false }
-            state.sockets[id] = continuation
+            state.sockets[id] = (continuation, cursor)
             return true
+        }
+    }
+
+    /// The registered sockets with their user and replay position, for a catch-up.
+    func cursors() -> [(connection: String, userId: String, position: StreamID)] {
+        state.withLock { state in
+            state.sockets.compactMap { id, socket in
+                let current = socket.cursor.current
+                guard let userId = current.userId else { return nil }
+                return (id, userId, current.position ?? StreamID("0-0")!)
+            }
+        }
+    }
+
+    /// Sends a socket the pushes it missed, in order, holding live ones back meanwhile (the writer drops duplicates).
+    func catchUp(_ id: String, with frames: [(StreamID, String)]) {
+        state.withLock { state in
+            guard let continuation = state.sockets[id]?.continuation else { return }
+            continuation.yield(.pause)
+            for (eventId, text) in frames { continuation.yield(.replay(eventId, text)) }
+            continuation.yield(.live)
         }
     }
 
@@ -51,7 +92,7 @@ final class LocalSockets: Sendable {
         return state.withLock { state in
             var delivered = 0
             for connId in ids {
-                if let continuation = state.sockets[String(connId)] {
+                if let continuation = state.sockets[String(connId)]?.continuation {
                     continuation.yield(.push(id, text))
                     delivered += 1
                 }
@@ -64,7 +105,7 @@ final class LocalSockets: Sendable {
     func drain(code: UInt16, reason: String) -> Int {
         state.withLock { state in
             state.draining = true
-            for continuation in state.sockets.values { continuation.yield(.close(code, reason)) }
+            for socket in state.sockets.values { socket.continuation.yield(.close(code, reason)) }
             return state.sockets.count
         }
     }

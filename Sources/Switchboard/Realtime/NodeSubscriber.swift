@@ -1,11 +1,40 @@
 import Logging
 import RedisClient
 import ServiceLifecycle
+import Synchronization
+
+/// Whether the node's subscription is up: `/health` reports the node not ready while it is not, since pushes for its
+/// sockets would be published to nobody.
+final class SubscriptionStatus: Sendable {
+    private let state = Mutex<(up: Bool, subscriptions: Int)>((false, 0))
+
+    /// Redis confirmed the subscription; returns true when it is a re-subscription (messages may have been missed).
+    func subscribed() -> Bool {
+        state.withLock { state in
+            state.up = true
+            state.subscriptions += 1
+            return state.subscriptions > 1
+        }
+    }
+
+    /// The subscription's connection was lost.
+    func lost() {
+        state.withLock { $0.up = false }
+    }
+
+    /// Why the node cannot deliver pushes now: nil when subscribed, `starting` before the first subscription,
+    /// `subscription-down` after losing it.
+    var notReady: String? {
+        state.withLock { $0.up ? nil : $0.subscriptions == 0 ? "starting" : "subscription-down" }
+    }
+}
 
 /// Receives pushes published for this node's sockets (one pub/sub channel per node) and hands them to the sockets.
-/// The client resubscribes by itself after Redis restarts.
+/// The client resubscribes by itself after the connection drops (Redis restarted, the link killed, a PING unanswered);
+/// what was published meanwhile is lost to pub/sub, so every socket is then caught up from its user's replay log.
 struct NodeSubscriber: Service {
     let hub: RealtimeHub
+    let status: SubscriptionStatus
 
     func run() async throws {
         // On the subscription's own loop, each message reaches the sockets without a thread hop.
@@ -15,10 +44,41 @@ struct NodeSubscriber: Service {
     }
 
     private func receive() async throws {
+        let (resubscribed, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         try await cancelWhenGracefulShutdown {
-            try await hub.redis.subscribe(channels: [hub.keys.nodeChannel(hub.nodeId)]) { messages in
-                for await message in messages { hub.sockets.deliver(message.text) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in resubscribed { await catchUp() }
+                }
+                try await hub.redis.subscribe(
+                    channels: [hub.keys.nodeChannel(hub.nodeId)],
+                    onSubscribed: { if status.subscribed() { signal.yield() } },
+                    onDisconnected: {
+                        status.lost()
+                        hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
+                    }
+                ) { messages in
+                    for await message in messages { hub.sockets.deliver(message.text) }
+                }
+                signal.finish()
+                try await group.waitForAll()
             }
         }
+    }
+
+    /// Replays to every socket what its user was pushed after the last push it was sent.
+    func catchUp() async {
+        let cursors = hub.sockets.cursors()
+        var replayed = 0
+        for (connection, userId, position) in cursors {
+            do {
+                let frames = try await hub.replay(userId: userId, after: position)
+                hub.sockets.catchUp(connection, with: frames)
+                replayed += frames.count
+            } catch {
+                hub.logger.warning("could not catch a socket up; it resumes when it reconnects", metadata: ["error": "\(error)"])
+            }
+        }
+        hub.logger.notice("caught sockets up after the subscription came back", metadata: ["sockets": "\(cursors.count)", "pushes": "\(replayed)"])
     }
 }
