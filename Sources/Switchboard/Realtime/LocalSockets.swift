@@ -63,11 +63,18 @@ final class LocalSockets: Sendable {
         }
     }
 
-    /// Sends a socket the pushes it missed, in order, holding live ones back meanwhile (the writer drops duplicates).
+    /// Holds every socket's live pushes back until ``catchUp(_:with:)``: called the moment the subscription is back,
+    /// before any push it brings, so that no newer push goes out before an older one that was missed.
+    func pauseAll() {
+        state.withLock { state in
+            for socket in state.sockets.values { socket.continuation.yield(.pause) }
+        }
+    }
+
+    /// Sends a socket the pushes it missed, in order, then the ones held back (the writer drops duplicates).
     func catchUp(_ id: String, with frames: [(StreamID, String)]) {
         state.withLock { state in
             guard let continuation = state.sockets[id]?.continuation else { return }
-            continuation.yield(.pause)
             for (eventId, text) in frames { continuation.yield(.replay(eventId, text)) }
             continuation.yield(.live)
         }

@@ -52,7 +52,11 @@ struct NodeSubscriber: Service {
                 }
                 try await hub.redis.subscribe(
                     channels: [hub.keys.nodeChannel(hub.nodeId)],
-                    onSubscribed: { if status.subscribed() { signal.yield() } },
+                    onSubscribed: {
+                        guard status.subscribed() else { return }
+                        hub.sockets.pauseAll()
+                        signal.yield()
+                    },
                     onDisconnected: {
                         status.lost()
                         hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
@@ -71,13 +75,15 @@ struct NodeSubscriber: Service {
         let cursors = hub.sockets.cursors()
         var replayed = 0
         for (connection, userId, position) in cursors {
+            var frames: [(StreamID, String)] = []
             do {
-                let frames = try await hub.replay(userId: userId, after: position)
-                hub.sockets.catchUp(connection, with: frames)
-                replayed += frames.count
+                frames = try await hub.replay(userId: userId, after: position)
             } catch {
                 hub.logger.warning("could not catch a socket up; it resumes when it reconnects", metadata: ["error": "\(error)"])
             }
+            // Always, so a socket is never left holding its pushes back.
+            hub.sockets.catchUp(connection, with: frames)
+            replayed += frames.count
         }
         hub.logger.notice("caught sockets up after the subscription came back", metadata: ["sockets": "\(cursors.count)", "pushes": "\(replayed)"])
     }
