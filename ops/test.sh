@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: Swift tests (unit, Redis, multi-node), JS unit tests, Python tests (routing scripts,
-# boto3 against the Connect-compatible API, AWS mode in front of it, cfn-lint on ops/aws, ops/run.sh itself, browser
-# tests with Playwright + Chromium). Installs what
+# boto3 against the Connect-compatible API, AWS mode in front of it, cfn-lint on ops/aws, ops/run.sh itself with one
+# node and with three behind HAProxy, browser tests with Playwright + Chromium). Installs what
 # is missing and starts a throwaway Redis on a Unix socket of its own; the Python suites start their node themselves
 # (Tests/conftest.py). No port is picked in advance anywhere. Exits non-zero on any failure.
 #
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 sb_install_runtime
 command -v node >/dev/null || sb_apt_install nodejs
 [ -x /usr/bin/chromium ] || sb_apt_install chromium
+command -v haproxy >/dev/null || sb_apt_install haproxy
 python3 - <<'PY' 2>/dev/null || sb_pip_install pytest redis boto3 playwright cfn-lint
 import pytest, redis, boto3, playwright, cfnlint
 PY

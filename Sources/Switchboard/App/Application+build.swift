@@ -124,5 +124,5 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     app.addServices(redis, NodeSubscriber(hub: hub, status: subscription), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
     app.addServices(backend.services)
-    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: backend.sockets), logger: logger)
+    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: backend.sockets, drainSeconds: config.node.drainSeconds), logger: logger)
 }

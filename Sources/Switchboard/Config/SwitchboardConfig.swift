@@ -91,7 +91,11 @@ public struct NodeConfig: Sendable, Decodable {
     /// (participant WebSocket, signaling). `nil` means `http://<host>:<port>`; set it behind a load balancer.
     public var publicUrl: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id, publicUrl }
+    /// On SIGTERM, how long the node answers `/health` with 503 before it closes its sockets, so that a load
+    /// balancer's checks stop sending it clients first (0 closes them at once).
+    public var drainSeconds: Double
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, id, publicUrl, drainSeconds }
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
@@ -101,6 +105,8 @@ public struct NodeConfig: Sendable, Decodable {
         port = try c.required(.port)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         publicUrl = try c.decodeIfPresent(String.self, forKey: .publicUrl)
+        drainSeconds = try c.optional(.drainSeconds, default: 0)
+        guard (0...300).contains(drainSeconds) else { throw SwitchboardError.config("\"node.drainSeconds\" must be 0-300") }
     }
 }
 

@@ -52,15 +52,23 @@ struct HubSweeper: Service {
 }
 
 /// Runs first on SIGTERM (it is placed after the HTTP application in the node's service group, and groups stop in
-/// reverse order): stop taking sockets, close them with 1012 so clients reconnect elsewhere, remove this node's
-/// socket records; then the application stops accepting and the event consumer finishes its batch.
+/// reverse order): stop taking sockets and answer `/health` with 503 for `node.drainSeconds`, so a load balancer's
+/// checks take the node out before anything closes; then close the sockets with 1012 so clients reconnect elsewhere,
+/// and remove this node's socket records; then the application stops accepting and the event consumer finishes its batch.
 struct HubDrain: Service {
     let hub: RealtimeHub
     /// The engine's agent, participant and signaling sockets, which restart the same way.
     let engineSockets: EngineSockets
+    /// `node.drainSeconds`.
+    let drainSeconds: Double
 
     func run() async throws {
         try? await gracefulShutdown()
+        hub.sockets.stopAccepting()
+        if drainSeconds > 0 {
+            hub.logger.notice("draining: /health answers 503; sockets close in \(drainSeconds) s")
+            try? await Task.sleep(for: .milliseconds(Int(drainSeconds * 1000)))
+        }
         let asked = hub.sockets.drain(code: 1012, reason: "service restart")
         engineSockets.closeAll(code: 1012, reason: "service restart")
         hub.logger.notice("draining: closing sockets with 1012", metadata: ["customerSockets": "\(asked)", "engineSockets": "\(engineSockets.count)"])

@@ -108,6 +108,11 @@ final class LocalSockets: Sendable {
         }
     }
 
+    /// Stops taking sockets (`/health` then answers 503 `draining`).
+    func stopAccepting() {
+        state.withLock { $0.draining = true }
+    }
+
     /// Stops taking sockets and asks every socket to close with `code`; returns how many were asked.
     func drain(code: UInt16, reason: String) -> Int {
         state.withLock { state in
