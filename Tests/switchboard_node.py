@@ -5,6 +5,9 @@ suite that needs more nodes (Tests/python/test_aws_mode.py) starts its own.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import pathlib
@@ -188,3 +191,9 @@ def health(base_url: str):
         return e.code
     except (urllib.error.URLError, OSError):
         return None
+
+
+def user_token(user_id: str, secret: str = "local-demo-user-token-secret") -> str:
+    """The `userToken` the start calls give `user_id` (HMAC-SHA256, base64url without padding; SPEC v2 §3)."""
+    mac = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")

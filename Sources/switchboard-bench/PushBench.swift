@@ -5,6 +5,7 @@ import NIOPosix
 import HummingbirdWSClient
 import Logging
 import RedisClient
+import Switchboard
 import Synchronization
 import TestSupport
 
@@ -133,7 +134,7 @@ struct PushBench: AsyncParsableCommand {
     /// One customer socket: register, then report each enable_escalation's contactId until cancelled.
     static func listen(url: String, userId: String, onEscalation: @escaping @Sendable (String) -> Void) async throws {
         try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "bench")) { inbound, outbound, _ in
-            try await outbound.write(.text(#"{"action":"register","userId":"\#(userId)"}"#))
+            try await outbound.write(.text(#"{"action":"register","userId":"\#(userId)","userToken":"\#(demoTokens.token(for: userId))"}"#))
             for try await message in inbound.messages(maxSize: 1 << 16) {
                 guard case .text(let text) = message else { continue }
                 if text.contains(#""type":"registered""#) {
@@ -185,7 +186,8 @@ struct IdleClients: AsyncParsableCommand {
                 let register = mode == "register"
                 group.addTask {
                     try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "idle")) { inbound, outbound, _ in
-                        if register { try await outbound.write(.text(#"{"action":"register","userId":"user_\#(UUID().uuidString.lowercased())"}"#)) }
+                        let userId = "user_\(UUID().uuidString.lowercased())"
+                        if register { try await outbound.write(.text(#"{"action":"register","userId":"\#(userId)","userToken":"\#(demoTokens.token(for: userId))"}"#)) }
                         for try await _ in inbound.messages(maxSize: 1 << 16) {}
                     }
                 }
@@ -194,3 +196,6 @@ struct IdleClients: AsyncParsableCommand {
         }
     }
 }
+
+/// Tokens under config.json's demo `security.userTokenSecret`, which the bench's nodes run with.
+let demoTokens = UserTokens(secret: "local-demo-user-token-secret")

@@ -54,6 +54,11 @@ struct Serve: AsyncParsableCommand {
         var config = try options.loadOrExit()
         if let host { config.node.host = host }
         if let port { config.node.port = port }
+        do {
+            try config.checkSecretsForHost()
+        } catch let error as SwitchboardError {
+            throw ValidationError(error.description)
+        }
         let nodeId = nodeId ?? config.node.id ?? NodeOptions.makeNodeId()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

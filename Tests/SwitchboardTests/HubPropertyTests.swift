@@ -129,7 +129,7 @@ struct HubPropertyTests {
                 let node = nodes[choice % 2]
                 let socket = try await TestSocket.connect(node.wsURL + "/ws")
                 sockets.append(socket)
-                socket.send(["action": "register", "userId": user])
+                socket.send(registerFrame(user))
                 let registered = try await socket.next(type: "registered")
                 let id = try #require(registered["connectionId"] as? String)
                 #expect(registered["node"] as? String == node.nodeId)

@@ -1,9 +1,20 @@
 import Foundation
 import RedisClient
+import Switchboard
 import TestSupport
 
 /// A customer id as the widget makes it.
 func newUserId() -> String { "user_\(UUID().uuidString.lowercased())" }
+
+/// The `userToken` a start call gives `userId` under config.json's (demo) secret.
+func userToken(_ userId: String) -> String { UserTokens(secret: "local-demo-user-token-secret").token(for: userId) }
+
+/// A `register` frame for `userId`, with its token.
+func registerFrame(_ userId: String, lastEventId: String? = nil) -> [String: Any] {
+    var frame: [String: Any] = ["action": "register", "userId": userId, "userToken": userToken(userId)]
+    if let lastEventId { frame["lastEventId"] = lastEventId }
+    return frame
+}
 
 /// A Connect contact event in EventBridge's shape, like shared/fixtures.
 func contactEvent(_ type: String, contactId: String, channel: String = "CHAT", id: String = UUID().uuidString.lowercased()) -> [String: Any] {
@@ -45,9 +56,7 @@ extension TestNode {
     /// A registered customer socket.
     func register(_ userId: String, lastEventId: String? = nil) async throws -> TestSocket {
         let socket = try await TestSocket.connect(wsURL + "/ws")
-        var frame: [String: Any] = ["action": "register", "userId": userId]
-        if let lastEventId { frame["lastEventId"] = lastEventId }
-        socket.send(frame)
+        socket.send(registerFrame(userId, lastEventId: lastEventId))
         _ = try await socket.next(type: "registered")
         return socket
     }

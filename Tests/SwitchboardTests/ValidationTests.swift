@@ -98,7 +98,7 @@ struct ValidationTests {
         let socket = try await TestSocket.connect(node.wsURL + "/ws")
         for (frame, code) in [("not json", "INVALID_FRAME"), (#"{"action":"dance"}"#, "UNKNOWN_ACTION"), (#"{"userId":"x"}"#, "INVALID_FRAME"),
                               (#"{"action":"register","userId":"user_1"}"#, "INVALID_REQUEST"),
-                              (#"{"action":"register","userId":"\#(newUserId())","lastEventId":"abc"}"#, "INVALID_REQUEST")] {
+                              (Self.json(registerFrame(newUserId(), lastEventId: "abc")), "INVALID_REQUEST")] {
             socket.send(frame)
             let reply = try await socket.next()
             #expect(reply["type"] as? String == "error" && reply["code"] as? String == code, "\(frame) → \(reply)")
@@ -115,6 +115,59 @@ struct ValidationTests {
         #expect(status == 403 || status == 400, "upgrade from a foreign origin must be refused, got \(status)")
         let (allowed, _, headers) = try await HTTP.raw("GET", node.url + "/health", headers: ["Origin": "http://allowed.example"])
         #expect(allowed == 200 && headers["access-control-allow-origin"] == "http://allowed.example")
+    }
+
+    static func json(_ object: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test("/ws: a userId alone is not enough: no token, or another user's, is UNAUTHORIZED and registers nothing")
+    func registerNeedsTheUsersToken() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        let user = newUserId(), other = newUserId()
+        // The start calls hand out the token; it is the one the socket must show.
+        let started = try await node.startContact("chat", ["userId": user])
+        #expect(started["userToken"] as? String == userToken(user))
+        let voice = try await node.startContact("voice", ["userId": user])
+        #expect(voice["userToken"] as? String == userToken(user))
+        let socket = try await TestSocket.connect(node.wsURL + "/ws")
+        for frame: [String: Any] in [["action": "register", "userId": user],
+                                     ["action": "register", "userId": user, "userToken": userToken(other)],
+                                     ["action": "register", "userId": user, "userToken": "not-a-token"]] {
+            socket.send(frame)
+            let reply = try await socket.next()
+            #expect(reply["type"] as? String == "error" && reply["code"] as? String == "UNAUTHORIZED", "\(frame) → \(reply)")
+        }
+        let redis = try await TestRedis.client()
+        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").isEmpty)
+        socket.send(registerFrame(user))
+        #expect(try await socket.next()["type"] as? String == "registered")
+    }
+
+    @Test("secrets: {\"env\"} values are read at start-up, a missing variable is named, demo secrets are refused off loopback")
+    func secrets() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestDeployment.repository + "/config.json"))
+        let base = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        setenv("SB_TEST_BRIDGE_KEY", "from-the-environment", 1)
+        let fromEnv = try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, ["bridge": ["apiKey": ["env": "SB_TEST_BRIDGE_KEY"]]])))
+        #expect(fromEnv.bridge.apiKey == "from-the-environment")
+        let missing = #expect(throws: SwitchboardError.self) {
+            try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, ["security": ["userTokenSecret": ["env": "SB_TEST_NOT_SET"]]])))
+        }
+        #expect(missing?.description.contains("SB_TEST_NOT_SET") == true && missing?.description.contains("security.userTokenSecret") == true)
+        var exposed = try SwitchboardConfig.decode(data)
+        #expect(throws: Never.self) { try exposed.checkSecretsForHost() }  // 127.0.0.1: the demo's secrets are fine
+        exposed.node.host = "0.0.0.0"
+        let refused = #expect(throws: SwitchboardError.self) { try exposed.checkSecretsForHost() }
+        #expect(refused?.description.contains("bridge.apiKey") == true)
+        var real = try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, [
+            "bridge": ["apiKey": "k-1"], "security": ["userTokenSecret": "s-1"],
+            "local": ["credentials": ["accessKeyId": "AKID", "secretAccessKey": "s-2"],
+                      "agents": [["username": "a", "password": "p-1", "displayName": "A"]]],
+        ])))
+        real.node.host = "0.0.0.0"
+        #expect(throws: Never.self) { try real.checkSecretsForHost() }
     }
 
     @Test("config.json: an unknown key or a missing required value is named")

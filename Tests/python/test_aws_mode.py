@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from switchboard_node import Node, node_redis_url
+from switchboard_node import Node, node_redis_url, user_token
 from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, WebSocket, make_client
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ def start_chat(aws, user: str) -> dict:
 
 def registered_socket(node, user: str) -> WebSocket:
     ws = WebSocket(node.base_url.replace("http", "ws") + "/ws")
-    ws.send_json({"action": "register", "userId": user})
+    ws.send_json({"action": "register", "userId": user, "userToken": user_token(user)})
     next_of_type(ws, "registered")
     return ws
 
@@ -136,6 +136,7 @@ def test_start_chat_creates_a_connect_chat_with_the_attributes(aws, connect):
     user = new_user()
     chat = start_chat(aws, user)
     assert chat["participantToken"] and chat["participantId"]
+    assert chat["userToken"] == user_token(user)
     described = connect.describe_contact(InstanceId=INSTANCE_ID, ContactId=chat["contactId"])["Contact"]
     assert described["Channel"] == "CHAT" and described["InitiationMethod"] == "API"
     attributes = connect.get_contact_attributes(InstanceId=INSTANCE_ID, InitialContactId=chat["contactId"])["Attributes"]

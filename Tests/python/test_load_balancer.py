@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from test_connect_boto3 import WebSocket, WebSocketClosed
+from switchboard_node import user_token
 from test_run_sh import session_members
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ class Client:
 
     def connect(self):
         self.ws = WebSocket(self.base.replace("http", "ws") + "/ws")
-        frame = {"action": "register", "userId": self.user}
+        frame = {"action": "register", "userId": self.user, "userToken": user_token(self.user)}
         if self.last:
             frame["lastEventId"] = self.last
         self.ws.send_json(frame)

@@ -3,6 +3,7 @@
 import { randomId } from '../shared/http.js';
 
 const USER_KEY = 'switchboard.userId';
+const TOKEN_KEY = 'switchboard.userToken';
 const STATE_KEY = 'switchboard.widget';
 export const USER_ID_PATTERN = /^user_[0-9a-fA-F-]{36}$/;
 
@@ -13,6 +14,15 @@ export function userId(storage = sessionStorage) {
     storage.setItem(USER_KEY, id);
   }
   return id;
+}
+
+/** The userToken a start call gave this tab's user (SPEC v2 §3), or null before the first one. */
+export function userToken(storage = sessionStorage) {
+  return storage.getItem(TOKEN_KEY);
+}
+
+export function saveUserToken(token, storage = sessionStorage) {
+  if (token) storage.setItem(TOKEN_KEY, token);
 }
 
 export function loadSaved(storage = sessionStorage) {

@@ -3,7 +3,7 @@
 // machine asks for (customer API, Participant Service, voice) and feeds their outcomes back as events.
 import { step, viewOf, initialState, persisted } from './state.js';
 import { createView } from './view.js';
-import { userId as sessionUserId, loadSaved, save } from './session.js';
+import { userId as sessionUserId, userToken as savedUserToken, saveUserToken, loadSaved, save } from './session.js';
 import { requestJson, serverOrigin, wsUrl, randomId } from '../shared/http.js';
 import { ParticipantChat, widgetConfig } from '../shared/connect-chat.js';
 import { ReconnectingSocket } from '../shared/reconnecting-socket.js';
@@ -26,6 +26,9 @@ function mount() {
   document.body.appendChild(root);
 
   const userId = sessionUserId();
+  // The socket registers only with the token a start call gave this user: a userId alone receives nobody's pushes.
+  let userToken = savedUserToken();
+  let socket = null;
   let state = initialState;
   let customerName = '';
   const chats = new Map(); // contactId → ParticipantChat
@@ -73,6 +76,7 @@ function mount() {
       startChat: async () => {
         try {
           const res = await api('/start-chat-contact', withName({ userId }));
+          adoptToken(res.userToken);
           const after = dispatch({ type: 'CHAT_STARTED', contactId: res.contactId, participantToken: res.participantToken });
           if (after.chat?.contactId !== res.contactId) abandon(res.participantToken);
         } catch (err) {
@@ -91,6 +95,7 @@ function mount() {
           const body = withName({ userId, initiationMethod: effect.initiationMethod });
           if (effect.relatedContactId) body.relatedContactId = effect.relatedContactId;
           const res = await api('/start-voice-contact', body);
+          adoptToken(res.userToken);
           const after = dispatch({
             type: 'VOICE_STARTED', contactId: res.contactId, participantToken: res.participantToken, connectionData: res.connectionData,
           });
@@ -236,20 +241,31 @@ function mount() {
     voiceLegs.set(contactId, { handle, token });
   }
 
+  function register(sock) {
+    if (!sock?.isOpen || !userToken) return;
+    const frame = { action: 'register', userId, userToken };
+    if (state.lastEventId) frame.lastEventId = state.lastEventId;
+    sock.send(frame);
+  }
+
+  function adoptToken(token) {
+    if (!token || token === userToken) return;
+    userToken = token;
+    saveUserToken(token);
+    register(socket);
+  }
+
   // Pushes (enable_escalation, agent_connected, contact_ended) over /ws; lastEventId asks for what we missed.
-  new ReconnectingSocket({
+  socket = new ReconnectingSocket({
     url: wsUrl(ORIGIN, '/ws'),
-    onOpen: (sock) => {
-      const frame = { action: 'register', userId };
-      if (state.lastEventId) frame.lastEventId = state.lastEventId;
-      sock.send(frame);
-    },
+    onOpen: (sock) => register(sock),
     onMessage: (msg) => {
       if (PUSH_TYPES.has(msg.type)) dispatch({ type: 'PUSH', push: msg });
       else if (msg.type === 'registered') dispatch({ type: 'REGISTERED', lastEventId: msg.lastEventId });
     },
     keepAlive: { intervalMs: 30000, frame: { action: 'ping' } },
-  }).start();
+  });
+  socket.start();
 
   window.switchboardWidget = {
     open: () => dispatch({ type: 'OPEN' }),

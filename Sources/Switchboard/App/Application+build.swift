@@ -72,6 +72,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
 
     let subscription = SubscriptionStatus()
+    let tokens = UserTokens(secret: config.security.userTokenSecret)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -82,7 +83,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, limit: config.security.rateLimits.startContactPerMinutePerIp),
-                                        security: config.security).endpoints)
+                                        security: config.security, tokens: tokens).endpoints)
     router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
     let maxFrame = config.security.maxFrameBytes
     let maxQueued = config.security.maxQueuedFramesPerSocket
@@ -91,7 +92,9 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
         guard !hub.sockets.isDraining else { throw APIError.unavailable("node is restarting; reconnect") }
         return .upgrade([:])
     }) { inbound, outbound, context in
-        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, maxQueuedFrames: maxQueued, logger: context.logger).run(inbound: inbound, outbound: outbound)
+        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, maxQueuedFrames: maxQueued,
+                                 tokens: config.security.requireUserToken ? tokens : nil, logger: context.logger)
+            .run(inbound: inbound, outbound: outbound)
     }
     backend.addRoutes(router)
 

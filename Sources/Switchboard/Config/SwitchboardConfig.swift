@@ -55,6 +55,23 @@ public struct SwitchboardConfig: Sendable, Decodable {
         }
     }
 
+    /// Throws, naming the setting, when this node is bound to an address other machines reach and a secret is empty or
+    /// still a `local-demo-*` value (SPEC v2 §2). Called once the command line has had its say on `node.host`.
+    public func checkSecretsForHost() throws {
+        guard !Self.isLoopback(node.host) else { return }
+        let secrets = [("bridge.apiKey", bridge.apiKey), ("local.credentials.secretAccessKey", local.credentials.secretAccessKey),
+                       ("security.userTokenSecret", security.userTokenSecret)]
+            + local.agents.map { ("local.agents[\($0.username)].password", $0.password) }
+        if let (setting, _) = secrets.first(where: { Secret.isDemo($0.1) }) {
+            throw SwitchboardError.config("node.host \(node.host) is reachable from other machines, and \"\(setting)\" is empty or a local-demo value: set a real secret (a string, or {\"env\": \"VARIABLE\"})")
+        }
+    }
+
+    /// Whether `host` only takes connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// Reads and validates a config file.
     public static func load(path: String) throws -> SwitchboardConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -267,7 +284,7 @@ public struct BridgeConfig: Sendable, Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiKey = try c.required(.apiKey)
+        apiKey = try c.requiredSecret(.apiKey)
     }
 }
 
@@ -293,6 +310,11 @@ public struct SecurityConfig: Sendable, Decodable {
     public var maxCustomerNameChars: Int
     /// Frames queued for one socket before the oldest are dropped (a client that stopped reading).
     public var maxQueuedFramesPerSocket: Int
+    /// Key of the `userToken`s the start calls hand out (HMAC-SHA256 of the userId): a socket registers as a user
+    /// only with that user's token (SPEC v2 §3, §4).
+    public var userTokenSecret: String
+    /// Whether `/ws` registration needs the user's token (default true; false only for old clients during a migration).
+    public var requireUserToken: Bool
 
     /// Request rate limits.
     public struct RateLimits: Sendable, Decodable {
@@ -318,7 +340,7 @@ public struct SecurityConfig: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes,
-             maxCustomerNameChars, maxQueuedFramesPerSocket
+             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken
     }
 
     /// Decodes strictly.
@@ -335,6 +357,8 @@ public struct SecurityConfig: Sendable, Decodable {
         maxMessageBytes = try c.optional(.maxMessageBytes, default: 4_096)
         maxCustomerNameChars = try c.optional(.maxCustomerNameChars, default: 128)
         maxQueuedFramesPerSocket = try c.optional(.maxQueuedFramesPerSocket, default: 1_024)
+        userTokenSecret = try c.requiredSecret(.userTokenSecret)
+        requireUserToken = try c.optional(.requireUserToken, default: true)
     }
 }
 
@@ -372,7 +396,7 @@ public struct LocalConfig: Sendable, Decodable {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             accessKeyId = try c.required(.accessKeyId)
-            secretAccessKey = try c.required(.secretAccessKey)
+            secretAccessKey = try c.requiredSecret(.secretAccessKey)
         }
     }
 
@@ -396,7 +420,7 @@ public struct LocalConfig: Sendable, Decodable {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             username = try c.required(.username)
-            password = try c.required(.password)
+            password = try c.requiredSecret(.password)
             displayName = try c.required(.displayName)
             chatCapacity = try c.optional(.chatCapacity, default: 3)
             voiceCapacity = try c.optional(.voiceCapacity, default: 1)

@@ -54,6 +54,8 @@ public struct StartedContact: Sendable, Encodable {
     public var participantToken: String
     /// StartWebRTCContact's ConnectionData, for voice; raw JSON.
     public var connectionData: RawJSON?
+    /// The customer's `userToken` (SPEC v2 §3), added by the customer API.
+    public var userToken: String?
 
     /// Makes a result.
     public init(contactId: String, participantId: String, participantToken: String, connectionData: RawJSON? = nil) {

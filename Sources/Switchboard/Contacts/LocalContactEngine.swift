@@ -88,9 +88,7 @@ public struct LocalContactEngine: ContactService {
 
     /// 256 random bits, URL-safe base64.
     static func newToken() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        return bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64URLEncoded
     }
 
     /// What Redis stores instead of a token: its SHA-256, hex.

@@ -7,6 +7,7 @@ struct CustomerController: Sendable {
     let contacts: any ContactService
     let rateLimiter: RateLimiter
     let security: SecurityConfig
+    let tokens: UserTokens
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -23,8 +24,9 @@ struct CustomerController: Sendable {
         try await rateLimiter.check("start-contact", ip: context.clientIP)
         let attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
         try checkSize(attributes)
-        let started = try await contacts.startChat(StartContactRequest(attributes: attributes, customerName: body.customerName,
+        var started = try await contacts.startChat(StartContactRequest(attributes: attributes, customerName: body.customerName,
                                                                        relatedContactId: nil))
+        started.userToken = tokens.token(for: body.userId)
         return try jsonResponse(started)
     }
 
@@ -46,8 +48,9 @@ struct CustomerController: Sendable {
             attributes["interactionMode"] = "escalated"
         }
         try checkSize(attributes)
-        let started = try await contacts.startVoice(StartContactRequest(attributes: attributes, customerName: body.customerName,
+        var started = try await contacts.startVoice(StartContactRequest(attributes: attributes, customerName: body.customerName,
                                                                         relatedContactId: body.relatedContactId))
+        started.userToken = tokens.token(for: body.userId)
         return try jsonResponse(started)
     }
 

@@ -9,6 +9,8 @@ struct CustomerSocket {
     let hub: RealtimeHub
     let maxFrameBytes: Int
     let maxQueuedFrames: Int
+    /// Checks the `userToken` of a registration; nil when `security.requireUserToken` is off.
+    let tokens: UserTokens?
     let logger: Logger
 
     /// Minimum time between TTL refreshes of the socket's Redis record.
@@ -90,6 +92,12 @@ struct CustomerSocket {
                           continuation: AsyncStream<SocketOutput>.Continuation) async throws {
         guard let userId = frame["userId"] as? String, StartBody.isValidUserId(userId) else {
             throw APIError.invalid("\"userId\" must look like user_<uuid>")
+        }
+        if let tokens {
+            // A userId alone is not enough to receive someone's pushes: the token a start call gave that user is.
+            guard let token = frame["userToken"] as? String, tokens.isValid(token, for: userId) else {
+                throw APIError.unauthorized("\"userToken\" is missing or not this user's; use the one the start call returned")
+            }
         }
         var after: StreamID?
         if let last = frame["lastEventId"] {
