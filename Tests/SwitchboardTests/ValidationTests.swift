@@ -170,6 +170,58 @@ struct ValidationTests {
         #expect(throws: Never.self) { try real.checkSecretsForHost() }
     }
 
+    @Test("logins are limited per address and per username; X-Forwarded-For counts only from a trusted proxy; errors carry CORS headers")
+    func loginLimits() async throws {
+        let limits: [String: Any] = ["rateLimits": ["startContactPerMinutePerIp": 0, "loginPerMinutePerIp": 20, "loginPerMinutePerUsername": 10]]
+        let deployment = try await TestDeployment(["security": limits])
+        let node = try await deployment.start()
+        func login(_ username: String, forwardedFor: String? = nil) async throws -> (Int, [String: String]) {
+            let body = try JSONSerialization.data(withJSONObject: ["username": username, "password": "wrong"])
+            var headers = ["Content-Type": "application/json"]
+            if let forwardedFor { headers["X-Forwarded-For"] = forwardedFor }
+            let (status, _, answer) = try await HTTP.raw("POST", node.url + "/agent/api/login", body: body, headers: headers)
+            return (status, answer)
+        }
+        // 40 wrong passwords for one agent: 10 a minute are checked, the rest refused unread. (The windows are whole
+        // minutes: if one ends meanwhile, the next checks 10 more, so at most 20 of the 40 are read.)
+        var statuses: [Int] = []
+        for _ in 0..<40 { statuses.append(try await login("agent1").0) }
+        let checked = statuses.filter { $0 == 401 }.count
+        #expect(statuses.prefix(10).allSatisfy { $0 == 401 } && (10...20).contains(checked), "\(statuses)")
+        #expect(statuses.filter { $0 == 429 }.count == 40 - checked, "\(statuses)")
+        let (_, headers) = try await login("agent1")
+        #expect(Int(headers["retry-after"] ?? "") ?? 0 >= 1)
+        // Spread over usernames, with a made-up X-Forwarded-For each time, from a peer nobody trusts: one address,
+        // whose budget of 20 a minute runs out all the same (45 attempts outlast it even across a minute's end).
+        var spoofed: [Int] = []
+        for index in 0..<45 { spoofed.append(try await login("guess\(index)", forwardedFor: "203.0.113.\(index)").0) }
+        #expect(spoofed.contains(429), "\(spoofed)")
+
+        // Behind a trusted proxy, each forwarded client has a budget of its own.
+        let proxied = try await deployment.start(["security": ["trustedProxies": ["127.0.0.0/8"]]])
+        var forwarded: [Int] = []
+        for index in 0..<25 {
+            let body = try JSONSerialization.data(withJSONObject: ["username": "user\(index)", "password": "wrong"])
+            forwarded.append(try await HTTP.raw("POST", proxied.url + "/agent/api/login", body: body,
+                                                headers: ["Content-Type": "application/json", "X-Forwarded-For": "198.51.100.\(index)"]).0)
+        }
+        #expect(forwarded.allSatisfy { $0 == 401 }, "\(forwarded)")
+
+        // A cross-origin page can read an error too.
+        let (status, _, answer) = try await HTTP.raw("POST", node.url + "/start-chat-contact", body: Data("{}".utf8),
+                                                     headers: ["Origin": "http://allowed.example", "Content-Type": "application/json"])
+        #expect(status == 400 && answer["access-control-allow-origin"] == "http://allowed.example")
+    }
+
+    @Test("trusted proxy blocks: addresses inside and outside, IPv4 and IPv6")
+    func cidrs() {
+        let v4 = CIDR("10.1.0.0/16"), v6 = CIDR("fd00::/8"), one = CIDR("127.0.0.1")
+        #expect(v4?.contains("10.1.255.3") == true && v4?.contains("10.2.0.1") == false && v4?.contains("fd00::1") == false)
+        #expect(v6?.contains("fd12::1") == true && v6?.contains("fe80::1") == false)
+        #expect(one?.contains("127.0.0.1") == true && one?.contains("127.0.0.2") == false)
+        #expect(CIDR("10.0.0.0/33") == nil && CIDR("not-an-address") == nil && CIDR("::/0")?.contains("2001:db8::1") == true)
+    }
+
     @Test("config.json: an unknown key or a missing required value is named")
     func strictConfig() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: TestDeployment.repository + "/config.json"))

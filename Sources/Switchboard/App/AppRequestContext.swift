@@ -17,7 +17,4 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext, Remote
         webSocket = .init()
         remoteAddress = source.channel.remoteAddress
     }
-
-    /// The client IP as text, for per-IP limits.
-    var clientIP: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -83,7 +83,8 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, limit: config.security.rateLimits.startContactPerMinutePerIp),
-                                        security: config.security, tokens: tokens).endpoints)
+                                        security: config.security, tokens: tokens,
+                                        clientAddress: ClientAddress(trustedProxies: config.security.trustedProxies)).endpoints)
     router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
     let maxFrame = config.security.maxFrameBytes
     let maxQueued = config.security.maxQueuedFramesPerSocket

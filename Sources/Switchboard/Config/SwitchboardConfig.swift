@@ -315,6 +315,8 @@ public struct SecurityConfig: Sendable, Decodable {
     public var userTokenSecret: String
     /// Whether `/ws` registration needs the user's token (default true; false only for old clients during a migration).
     public var requireUserToken: Bool
+    /// Proxies (CIDRs) whose `X-Forwarded-For` is believed for limits and logs; from anyone else it is ignored.
+    public var trustedProxies: [CIDR]
 
     /// Request rate limits.
     public struct RateLimits: Sendable, Decodable {
@@ -323,8 +325,15 @@ public struct SecurityConfig: Sendable, Decodable {
         /// Local mode: Amazon Connect API calls (`/connect`, SigV4-signed) per access key per second, answered with
         /// `ThrottlingException` beyond it, as Amazon Connect answers past its quotas; 0 = unlimited.
         public var connectApiPerSecondPerKey: Int
+        /// Agent login attempts per client IP per minute; 0 = unlimited.
+        public var loginPerMinutePerIp: Int
+        /// Agent login attempts per username per minute, from anywhere (password guessing spread over many
+        /// addresses); 0 = unlimited.
+        public var loginPerMinutePerUsername: Int
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case startContactPerMinutePerIp, connectApiPerSecondPerKey }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case startContactPerMinutePerIp, connectApiPerSecondPerKey, loginPerMinutePerIp, loginPerMinutePerUsername
+        }
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
@@ -332,7 +341,9 @@ public struct SecurityConfig: Sendable, Decodable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             startContactPerMinutePerIp = try c.required(.startContactPerMinutePerIp)
             connectApiPerSecondPerKey = try c.optional(.connectApiPerSecondPerKey, default: 0)
-            guard startContactPerMinutePerIp >= 0, connectApiPerSecondPerKey >= 0 else {
+            loginPerMinutePerIp = try c.optional(.loginPerMinutePerIp, default: 20)
+            loginPerMinutePerUsername = try c.optional(.loginPerMinutePerUsername, default: 10)
+            guard [startContactPerMinutePerIp, connectApiPerSecondPerKey, loginPerMinutePerIp, loginPerMinutePerUsername].allSatisfy({ $0 >= 0 }) else {
                 throw SwitchboardError.config("\"security.rateLimits\" values must be 0 (unlimited) or more")
             }
         }
@@ -340,7 +351,7 @@ public struct SecurityConfig: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes,
-             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken
+             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken, trustedProxies
     }
 
     /// Decodes strictly.
@@ -359,6 +370,11 @@ public struct SecurityConfig: Sendable, Decodable {
         maxQueuedFramesPerSocket = try c.optional(.maxQueuedFramesPerSocket, default: 1_024)
         userTokenSecret = try c.requiredSecret(.userTokenSecret)
         requireUserToken = try c.optional(.requireUserToken, default: true)
+        let proxies: [String] = try c.optional(.trustedProxies, default: [])
+        trustedProxies = try proxies.map { text in
+            guard let block = CIDR(text) else { throw SwitchboardError.config("\"security.trustedProxies\" has \(text), which is not an address or CIDR") }
+            return block
+        }
     }
 }
 

@@ -25,6 +25,12 @@ struct AgentController: Sendable {
         guard let username = body["username"] as? String, let password = body["password"] as? String else {
             throw APIError.invalid("\"username\" and \"password\" are required strings")
         }
+        // Password guessing: from one address, and at one username from many.
+        let limits = engine.config.security.rateLimits
+        try await RateLimiter(redis: engine.redis, keys: engine.keys, limit: limits.loginPerMinutePerIp)
+            .check("login-ip", ip: ClientAddress(trustedProxies: engine.config.security.trustedProxies).of(request, context: context))
+        try await RateLimiter(redis: engine.redis, keys: engine.keys, limit: limits.loginPerMinutePerUsername)
+            .check("login-user", ip: String(username.prefix(128)))
         guard let (token, agent) = try await engine.login(username: username, password: password) else {
             throw APIError.unauthorized("unknown username or wrong password")
         }

@@ -73,11 +73,16 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let apiError = APIError.from(error)
-            if apiError.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            }
-            return try apiError.response(from: request, context: context)
+            return try Self.render(error, request: request, context: context)
         }
+    }
+
+    /// The JSON error response for `error`; server faults are logged.
+    static func render(_ error: any Error, request: Request, context: Context) throws -> Response {
+        let apiError = APIError.from(error)
+        if apiError.status.code >= 500 {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+        }
+        return try apiError.response(from: request, context: context)
     }
 }

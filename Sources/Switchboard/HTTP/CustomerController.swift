@@ -8,6 +8,7 @@ struct CustomerController: Sendable {
     let rateLimiter: RateLimiter
     let security: SecurityConfig
     let tokens: UserTokens
+    let clientAddress: ClientAddress
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -21,7 +22,7 @@ struct CustomerController: Sendable {
         if let method = body.initiationMethod, method != "Chat" {
             throw APIError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
         }
-        try await rateLimiter.check("start-contact", ip: context.clientIP)
+        try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
         let attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
         try checkSize(attributes)
         var started = try await contacts.startChat(StartContactRequest(attributes: attributes, customerName: body.customerName,
@@ -34,7 +35,7 @@ struct CustomerController: Sendable {
         let body = try await StartBody(request: request, security: security)
         let method = body.initiationMethod ?? "Voice"
         guard ["Chat", "Voice"].contains(method) else { throw APIError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
-        try await rateLimiter.check("start-contact", ip: context.clientIP)
+        try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
         var attributes = ["userId": body.userId, "InitiationMethod": method, "interactionMode": "voice-chat"]
         if let related = body.relatedContactId {
             let contact = try await contacts.contact(id: related)

@@ -19,7 +19,13 @@ struct OriginMiddleware<Context: RequestContext>: RouterMiddleware {
             add(origin, to: &response)
             return response
         }
-        var response = try await next(request, context)
+        // Errors too carry the CORS headers, or a cross-origin widget could not read a 429 or a 400.
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = try JSONErrorMiddleware<Context>.render(error, request: request, context: context)
+        }
         add(origin, to: &response)
         return response
     }
