@@ -11,7 +11,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Multi-modal customer support backend on Redis.",
-        subcommands: [Serve.self, Bridge.self, Inspect.self])
+        subcommands: [Serve.self, Bridge.self, Inspect.self, HashPassword.self])
 }
 
 /// Options every subcommand shares.

@@ -161,13 +161,43 @@ struct ValidationTests {
         exposed.node.host = "0.0.0.0"
         let refused = #expect(throws: SwitchboardError.self) { try exposed.checkSecretsForHost() }
         #expect(refused?.description.contains("bridge.apiKey") == true)
-        var real = try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, [
-            "bridge": ["apiKey": "k-1"], "security": ["userTokenSecret": "s-1"],
-            "local": ["credentials": ["accessKeyId": "AKID", "secretAccessKey": "s-2"],
-                      "agents": [["username": "a", "password": "p-1", "displayName": "A"]]],
-        ])))
-        real.node.host = "0.0.0.0"
-        #expect(throws: Never.self) { try real.checkSecretsForHost() }
+        func config(agent: [String: Any]) throws -> SwitchboardConfig {
+            var config = try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, [
+                "bridge": ["apiKey": "k-1"], "security": ["userTokenSecret": "s-1"],
+                "local": ["credentials": ["accessKeyId": "AKID", "secretAccessKey": "s-2"], "agents": [agent]],
+            ])))
+            config.node.host = "0.0.0.0"
+            return config
+        }
+        // Off loopback, an agent's password must be a hash.
+        let plain = #expect(throws: SwitchboardError.self) { try config(agent: ["username": "a", "password": "p-1", "displayName": "A"]).checkSecretsForHost() }
+        #expect(plain?.description.contains("passwordHash") == true)
+        let hashed = try config(agent: ["username": "a", "passwordHash": try PasswordHash.make("p-1"), "displayName": "A"])
+        #expect(throws: Never.self) { try hashed.checkSecretsForHost() }
+    }
+
+    @Test("agent passwords: a passwordHash logs in with its password only; exactly one of password and passwordHash; a bad hash is named")
+    func passwordHashes() async throws {
+        let hash = try PasswordHash.make("correct horse")
+        let again = try PasswordHash.make("correct horse")
+        #expect(hash.hasPrefix("pbkdf2-sha256$600000$") && hash != again)  // salted
+        #expect(PasswordHash.verify("correct horse", against: hash) && !PasswordHash.verify("correct horse!", against: hash))
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestDeployment.repository + "/config.json"))
+        let base = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        for (agent, named) in [(["username": "a", "displayName": "A"], "exactly one"),
+                               (["username": "a", "displayName": "A", "password": "x", "passwordHash": hash], "exactly one"),
+                               (["username": "a", "displayName": "A", "passwordHash": "md5$abc"], "hash-password")] {
+            let error = #expect(throws: SwitchboardError.self) {
+                try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, ["local": ["agents": [agent]]])))
+            }
+            #expect(error?.description.contains(named) == true, "\(agent)")
+        }
+        let deployment = try await TestDeployment(["local": ["agents": [["username": "hashed", "passwordHash": hash, "displayName": "H"]]]])
+        let node = try await deployment.start()
+        let (wrong, _) = try await HTTP.request("POST", node.url + "/agent/api/login", json: ["username": "hashed", "password": "correct"])
+        #expect(wrong == 401)
+        let (right, body) = try await HTTP.request("POST", node.url + "/agent/api/login", json: ["username": "hashed", "password": "correct horse"])
+        #expect(right == 200 && body?["agentId"] as? String == "hashed")
     }
 
     @Test("logins are limited per address and per username; X-Forwarded-For counts only from a trusted proxy; errors carry CORS headers")

@@ -79,3 +79,16 @@ def test_run_sh_starts_the_product_and_ctrl_c_stops_all_of_it(tmp_path):
     assert session_members(run.pid) == [], "left running after Ctrl-C"
     assert not (data / "redis.sock").exists(), "Redis did not shut down"
     assert (data / "redis.log").exists() and (data / "config.json").exists()
+
+
+def test_hash_password_prints_a_hash_a_node_accepts():
+    """`switchboard hash-password` (SPEC §1): the hash it prints, as an agent's passwordHash, logs that agent in."""
+    binary = os.environ.get("SWITCHBOARD_BIN")
+    if not binary:
+        pytest.skip("runs under ops/test.sh, which has built the binary")
+    out = subprocess.run([binary, "hash-password"], input="s3cret pass\n", capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    hashed = out.stdout.strip()
+    assert hashed.startswith("pbkdf2-sha256$") and "s3cret" not in hashed
+    empty = subprocess.run([binary, "hash-password"], input="", capture_output=True, text=True, timeout=60)
+    assert empty.returncode != 0 and "no password" in empty.stderr

@@ -61,9 +61,11 @@ public struct SwitchboardConfig: Sendable, Decodable {
         guard !Self.isLoopback(node.host) else { return }
         let secrets = [("bridge.apiKey", bridge.apiKey), ("local.credentials.secretAccessKey", local.credentials.secretAccessKey),
                        ("security.userTokenSecret", security.userTokenSecret)]
-            + local.agents.map { ("local.agents[\($0.username)].password", $0.password) }
         if let (setting, _) = secrets.first(where: { Secret.isDemo($0.1) }) {
             throw SwitchboardError.config("node.host \(node.host) is reachable from other machines, and \"\(setting)\" is empty or a local-demo value: set a real secret (a string, or {\"env\": \"VARIABLE\"})")
+        }
+        if let agent = local.agents.first(where: { $0.password != nil }) {
+            throw SwitchboardError.config("node.host \(node.host) is reachable from other machines, and agent \(agent.username) has a plain \"password\": give it a \"passwordHash\" (switchboard hash-password)")
         }
     }
 
@@ -420,8 +422,10 @@ public struct LocalConfig: Sendable, Decodable {
     public struct Agent: Sendable, Decodable {
         /// Login name, also the agent id.
         public var username: String
-        /// Password (demo only; Redis stores only a hash).
-        public var password: String
+        /// Plain password: config.json's demo agents, on loopback only (SPEC v2 §2); nil when `passwordHash` is set.
+        public var password: String?
+        /// `switchboard hash-password`'s salted, slow hash of the password (PBKDF2-SHA256).
+        public var passwordHash: String?
         /// Name shown to customers.
         public var displayName: String
         /// Concurrent chats.
@@ -429,14 +433,22 @@ public struct LocalConfig: Sendable, Decodable {
         /// Concurrent voice contacts.
         public var voiceCapacity: Int
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case username, password, displayName, chatCapacity, voiceCapacity }
+        enum CodingKeys: String, CodingKey, CaseIterable { case username, password, passwordHash, displayName, chatCapacity, voiceCapacity }
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             username = try c.required(.username)
-            password = try c.requiredSecret(.password)
+            password = try c.contains(.password) ? c.requiredSecret(.password) : nil
+            passwordHash = try c.contains(.passwordHash) ? c.requiredSecret(.passwordHash) : nil
+            let agent = AnyCodingKey.path(c.codingPath)
+            guard (password == nil) != (passwordHash == nil) else {
+                throw SwitchboardError.config("\"\(agent)\" needs exactly one of \"password\" and \"passwordHash\"")
+            }
+            if let passwordHash, !PasswordHash.isWellFormed(passwordHash) {
+                throw SwitchboardError.config("\"\(agent).passwordHash\" is not a hash made by switchboard hash-password")
+            }
             displayName = try c.required(.displayName)
             chatCapacity = try c.optional(.chatCapacity, default: 3)
             voiceCapacity = try c.optional(.voiceCapacity, default: 1)

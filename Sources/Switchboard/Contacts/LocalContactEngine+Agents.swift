@@ -5,15 +5,17 @@ import RedisClient
 extension LocalContactEngine {
     /// Checks an agent's credentials against config (constant time) and opens a session; only the token's hash is stored.
     func login(username: String, password: String) async throws -> (token: String, agent: LocalConfig.Agent)? {
-        // Compare digests of equal length so neither the length nor the first wrong byte shows in the timing.
-        let given = Array(SHA256.hash(data: Data(password.utf8)))
-        var found: LocalConfig.Agent?
-        for agent in config.local.agents {
-            let expected = Array(SHA256.hash(data: Data(agent.password.utf8)))
-            let samePassword = zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-            if samePassword && agent.username == username { found = agent }
+        let agent = config.local.agents.first { $0.username == username }
+        let matches: Bool
+        if let hash = agent?.passwordHash {
+            matches = PasswordHash.verify(password, against: hash)
+        } else {
+            // Compare digests of equal length so neither the length nor the first wrong byte shows in the timing.
+            let given = Array(SHA256.hash(data: Data(password.utf8)))
+            let expected = Array(SHA256.hash(data: Data((agent?.password ?? "").utf8)))
+            matches = agent != nil && zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
         }
-        guard let found else { return nil }
+        guard let found = agent, matches else { return nil }
         let token = Self.newToken()
         try await redis.set(keys.agentSession(Self.hash(token)), .string(found.username),
                             expireMilliseconds: config.routing.sessionTtlSeconds * 1000)
