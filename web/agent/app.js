@@ -156,6 +156,10 @@ function onAgentFrame(msg) {
       offers.delete(msg.contactId);
       endContact(msg.contactId);
       break;
+    case 'logged_out': // this session was signed out, perhaps from another tab
+      stop();
+      showLogin('You have been signed out.');
+      return;
     case 'error':
       if (msg.code === 'UNAUTHORIZED') {
         stop();

@@ -319,6 +319,8 @@ public struct SecurityConfig: Sendable, Decodable {
     public var requireUserToken: Bool
     /// Proxies (CIDRs) whose `X-Forwarded-For` is believed for limits and logs; from anyone else it is ignored.
     public var trustedProxies: [CIDR]
+    /// Seconds an agent or signaling socket may stay open without authenticating (auth / join) before it is closed.
+    public var socketAuthTimeoutSeconds: Int
 
     /// Request rate limits.
     public struct RateLimits: Sendable, Decodable {
@@ -353,7 +355,7 @@ public struct SecurityConfig: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes,
-             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken, trustedProxies
+             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken, trustedProxies, socketAuthTimeoutSeconds
     }
 
     /// Decodes strictly.
@@ -372,6 +374,8 @@ public struct SecurityConfig: Sendable, Decodable {
         maxQueuedFramesPerSocket = try c.optional(.maxQueuedFramesPerSocket, default: 1_024)
         userTokenSecret = try c.requiredSecret(.userTokenSecret)
         requireUserToken = try c.optional(.requireUserToken, default: true)
+        socketAuthTimeoutSeconds = try c.optional(.socketAuthTimeoutSeconds, default: 10)
+        guard (1...300).contains(socketAuthTimeoutSeconds) else { throw SwitchboardError.config("\"security.socketAuthTimeoutSeconds\" must be 1-300") }
         let proxies: [String] = try c.optional(.trustedProxies, default: [])
         trustedProxies = try proxies.map { text in
             guard let block = CIDR(text) else { throw SwitchboardError.config("\"security.trustedProxies\" has \(text), which is not an address or CIDR") }

@@ -29,8 +29,12 @@ extension LocalContactEngine {
     }
 
     /// Ends a session.
+    /// Ends the session, and closes the agent's sockets on every node: a signed-out app must not keep receiving offers.
     func logout(session token: String) async throws {
-        try await redis.del([keys.agentSession(Self.hash(token))])
+        let key = keys.agentSession(Self.hash(token))
+        guard let agentId = try await redis.get(key) else { return }
+        try await redis.del([key])
+        await publishLogged(topic: Self.agentTopic(agentId), Frame.text(["type": "logged_out"]), close: 1000)
     }
 
     /// What a (re)connecting agent app needs: its routing state, its connected contacts (with fresh tokens) and the

@@ -13,7 +13,9 @@ struct AgentController: Sendable {
         router.post("/agent/api/logout", use: logout)
         router.ws("/agent/ws", onUpgrade: { inbound, outbound, _ in
             let session = AgentSession(engine: engine, sockets: sockets)
-            try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes) { id, reply, text in
+            try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes,
+                                    authTimeout: .seconds(engine.config.security.socketAuthTimeoutSeconds),
+                                    authenticated: { session.agentId != nil }) { id, reply, text in
                 await session.handle(id: id, reply: reply, text: text)
             }
         })
@@ -51,6 +53,9 @@ final class AgentSession: Sendable {
     let engine: LocalContactEngine
     let sockets: EngineSockets
     private let agent = Mutex<String?>(nil)
+
+    /// The agent this socket authenticated as, once it has.
+    var agentId: String? { agent.withLock { $0 } }
 
     init(engine: LocalContactEngine, sockets: EngineSockets) {
         self.engine = engine

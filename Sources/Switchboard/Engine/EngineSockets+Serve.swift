@@ -4,12 +4,21 @@ import NIOWebSocket
 extension EngineSockets {
     /// Runs one WebSocket: registers it, writes every frame from one task (its only writer), and hands each inbound
     /// text frame to `onText` with the connection id and the continuation for replies. Binary frames get an error frame.
+    /// A socket that `authenticated` does not call authenticated within `authTimeout` is closed with 1008: an open
+    /// socket that never says who it is only holds resources.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, maxFrameBytes: Int,
+               authTimeout: Duration? = nil, authenticated: @escaping @Sendable () -> Bool = { true },
                onText: @escaping @Sendable (_ id: Int, _ reply: AsyncStream<Outbound>.Continuation, _ text: String) async throws -> Void,
                onClose: @escaping @Sendable (_ id: Int) async -> Void = { _ in }) async throws {
         let (id, frames, reply) = register()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
+                if let authTimeout {
+                    group.addTask {
+                        try await Task.sleep(for: authTimeout)
+                        if !authenticated() { reply.yield(.close(1008, "not authenticated in time")) }
+                    }
+                }
                 group.addTask {
                     for await frame in frames {
                         switch frame {

@@ -15,6 +15,8 @@ struct SignalingSocket: Sendable {
             let meetingId = context.requestContext.parameters.get("meetingId") ?? ""
             let joined = JoinedAttendee()
             try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes,
+                                    authTimeout: .seconds(engine.config.security.socketAuthTimeoutSeconds),
+                                    authenticated: { joined.value != nil },
                                     onText: { id, reply, text in
                                         await handle(meetingId: meetingId, id: id, reply: reply, text: text, joined: joined)
                                     },
