@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
-import re
 import signal
-import subprocess
 import time
 import urllib.request
 import uuid
@@ -21,9 +18,8 @@ import pytest
 
 from test_connect_boto3 import WebSocket, WebSocketClosed
 from switchboard_node import user_token
-from test_run_sh import session_members
+from test_run_sh import run_sh, session_members
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
 BRIDGE_KEY = "local-demo-bridge-key"
 
 
@@ -87,19 +83,7 @@ def test_pushes_survive_a_drained_and_a_killed_node_behind_haproxy(tmp_path):
     if os.environ.get("SWITCHBOARD_URL"):
         pytest.skip("runs only under ops/test.sh, which has built the debug binary")
     data = tmp_path / "data"
-    run = subprocess.Popen(
-        ["bash", "ops/run.sh", "--nodes", "3", "--port", "0", "--redis-port", "0", "--data", str(data), "--build", "debug"],
-        cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = []
-    try:
-        base = None
-        for line in run.stdout:
-            output.append(line)
-            if m := re.search(r"Customer site and support widget:\s+(http://127\.0\.0\.1:\d+)/", line):
-                base = m.group(1)
-            if "Press Ctrl-C to stop." in line:
-                break
-        assert base, "run.sh printed no URL:\n" + "".join(output[-40:])
+    with run_sh("--nodes", "3", "--port", "0", "--redis-port", "0", "--data", str(data), "--build", "debug") as (run, base, _):
         pids = {line.split()[0]: int(line.split()[1]) for line in (data / "nodes.txt").read_text().splitlines()}
         assert len(pids) == 3
 
@@ -137,12 +121,4 @@ def test_pushes_survive_a_drained_and_a_killed_node_behind_haproxy(tmp_path):
         ids = [p["eventId"] for p in client.pushes]
         assert len(ids) == len(set(ids))
         client.ws.close()
-
-        os.killpg(run.pid, signal.SIGINT)
-        rest, _ = run.communicate(timeout=60)
-        output.append(rest)
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
     assert session_members(run.pid) == [], "left running after Ctrl-C"

@@ -7,6 +7,7 @@ the test command already made instead of a release build of several minutes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -37,14 +38,12 @@ def session_members(sid: int) -> list[str]:
     return members
 
 
-def test_run_sh_starts_the_product_and_ctrl_c_stops_all_of_it(tmp_path):
-    if os.environ.get("SWITCHBOARD_URL"):
-        pytest.skip("runs only under ops/test.sh, which has built the debug binary")
-    data = tmp_path / "data"
-    run = subprocess.Popen(
-        ["bash", "ops/run.sh", "--port", "0", "--redis-port", "0", "--data", str(data), "--build", "debug"],
-        cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)  # a session of its own, as a terminal gives it; Ctrl-C goes to its process group
+@contextlib.contextmanager
+def run_sh(*options: str):
+    """`bash ops/run.sh OPTIONS` in a session of its own, as a terminal gives it; yields (process, base URL, output lines)
+    once it says it is running, then presses Ctrl-C (SIGINT to its process group) and waits for it to end."""
+    run = subprocess.Popen(["bash", "ops/run.sh", *options], cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output = []
     try:
         url = None
@@ -56,15 +55,7 @@ def test_run_sh_starts_the_product_and_ctrl_c_stops_all_of_it(tmp_path):
             if "Press Ctrl-C to stop." in line or time.monotonic() > deadline:
                 break
         assert url, "run.sh printed no URL:\n" + "".join(output[-40:])
-
-        with urllib.request.urlopen(url + "/health", timeout=5) as res:
-            health = json.load(res)
-        assert res.status == 200 and health["status"] == "ok" and health["redis"] == "ok", health
-        with urllib.request.urlopen(url + "/", timeout=5) as res:
-            assert res.status == 200 and b"/widget/widget.js" in res.read()
-        members = session_members(run.pid)
-        assert any("redis-server" in m for m in members) and any("switchboard serve" in m for m in members), members
-
+        yield run, url, output
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in its terminal does
         rest, _ = run.communicate(timeout=60)
         output.append(rest)
@@ -72,6 +63,20 @@ def test_run_sh_starts_the_product_and_ctrl_c_stops_all_of_it(tmp_path):
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
+
+
+def test_run_sh_starts_the_product_and_ctrl_c_stops_all_of_it(tmp_path):
+    if os.environ.get("SWITCHBOARD_URL"):
+        pytest.skip("runs only under ops/test.sh, which has built the debug binary")
+    data = tmp_path / "data"
+    with run_sh("--port", "0", "--redis-port", "0", "--data", str(data), "--build", "debug") as (run, url, output):
+        with urllib.request.urlopen(url + "/health", timeout=5) as res:
+            health = json.load(res)
+        assert res.status == 200 and health["status"] == "ok" and health["redis"] == "ok", health
+        with urllib.request.urlopen(url + "/", timeout=5) as res:
+            assert res.status == 200 and b"/widget/widget.js" in res.read()
+        members = session_members(run.pid)
+        assert any("redis-server" in m for m in members) and any("switchboard serve" in m for m in members), members
     log = "".join(output)
     # 130 when the script's trap saw the interrupt first, 0 when the node (also interrupted) had already exited cleanly.
     assert run.returncode in (0, 130), f"run.sh exited {run.returncode}:\n{log[-3000:]}"
