@@ -35,7 +35,12 @@ struct HubSweeper: Service {
         let previous = try await hub.redis.send(["SET", .string(keys.nodeAlive(hub.nodeId)), "1", "PX", .int(hub.config.nodeTtlSeconds * 1000), "GET"])
         if previous.isNull, !first {
             let sockets = hub.sockets.cursors()
-            for socket in sockets { _ = try await hub.register(connection: socket.connection, userId: socket.userId) }
+            // One pipelined round trip for all of them.
+            let replies = try await hub.redis.evalScript(hub.scripts[.realtimeRegister], calls: sockets.map { socket in
+                ([keys.realtime], [.string(socket.connection), .string(socket.userId), .string(hub.nodeId), .int(hub.connectionTtlMs),
+                                   .int(epochMillis())])
+            })
+            for case .error(let message) in replies { throw RedisError(.server, message) }
             hub.logger.warning("this node's liveness had lapsed; its sockets are registered again", metadata: ["sockets": "\(sockets.count)"])
         }
         var purged = 0
