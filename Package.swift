@@ -51,15 +51,39 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SwitchboardCore",
+            dependencies: [
+                "RedisClient",
+                "ConnectWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ContactEngine",
+            dependencies: [
+                "SwitchboardCore",
+                "RedisClient",
+                "ConnectWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Switchboard",
             dependencies: [
+                "SwitchboardCore",
+                "ContactEngine",
                 "RedisClient",
                 "ConnectWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -71,6 +95,7 @@ let package = Package(
             name: "switchboard",
             dependencies: [
                 "Switchboard",
+                "SwitchboardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +103,8 @@ let package = Package(
             name: "switchboard-bench",
             dependencies: [
                 "Switchboard",
+                "SwitchboardCore",
+                "ContactEngine",
                 "RedisClient",
                 "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -115,6 +142,8 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "Switchboard",
+                "SwitchboardCore",
+                "ContactEngine",
                 "RedisClient",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

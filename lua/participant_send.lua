@@ -1,13 +1,12 @@
--- participant_send.lua — SendMessage/SendEvent with a ClientToken: append the item to the transcript and publish it
--- to the contact's sockets once; a retry with the same token gets the first item back instead of a second copy.
+-- participant_send.lua — SendMessage/SendEvent with a ClientToken: append the item to the transcript once; a retry
+-- with the same token gets the first item back instead of a second copy. The caller sends a new item to the
+-- contact's sockets (hub_publish.lua).
 --
 -- KEYS[1]  the contact's transcript stream, e.g. "sb:{contacts}:transcript:<contactId>"
 -- KEYS[2]  the token's record, e.g. "sb:{contacts}:sent:<participantId>:<sha256 of ClientToken>"
 -- ARGV[1]  the item JSON
 -- ARGV[2]  MAXLEN of the transcript (approximate trim)
 -- ARGV[3]  seconds the token is remembered
--- ARGV[4]  the engine bus channel
--- ARGV[5]  the bus envelope JSON carrying the item's frame
 --
 -- Returns false when the item was appended, or the item JSON stored for the token when this is a retry.
 local prior = redis.call('GET', KEYS[2])
@@ -15,6 +14,5 @@ if prior then
   return prior
 end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'item', ARGV[1])
-redis.call('PUBLISH', ARGV[4], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
 return false

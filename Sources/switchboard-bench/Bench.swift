@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import ArgumentParser
 
 /// Benchmarks, each printed beside a reference measured in the same run.

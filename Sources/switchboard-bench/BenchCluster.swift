@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import TestSupport
 

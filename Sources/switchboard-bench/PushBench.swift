@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import ArgumentParser
 import Foundation
 import NIOCore

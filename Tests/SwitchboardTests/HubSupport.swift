@@ -1,6 +1,8 @@
 import Foundation
 import RedisClient
 import Switchboard
+import SwitchboardCore
+import ContactEngine
 import TestSupport
 
 /// A customer id as the widget makes it.

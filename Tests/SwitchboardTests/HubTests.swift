@@ -1,6 +1,8 @@
 import Foundation
 import RedisClient
 @testable import Switchboard
+@testable import SwitchboardCore
+@testable import ContactEngine
 import Testing
 import TestSupport
 

@@ -1,5 +1,7 @@
 import Foundation
 import Switchboard
+import SwitchboardCore
+import ContactEngine
 import Testing
 import TestSupport
 

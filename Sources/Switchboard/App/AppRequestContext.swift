@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import AsyncHTTPClient
 import ConnectWire
 import Hummingbird
@@ -29,7 +31,6 @@ func buildAWSBackend(config: SwitchboardConfig, redis: RedisClient, keys: RedisK
         contacts: contacts,
         addRoutes: { router in router.addRoutes(routes.endpoints) },
         services: [HTTPClientService(client: http)],
-        sockets: EngineSockets(bufferLimit: config.security.maxQueuedFramesPerSocket),
         isReady: { true })
 }
 

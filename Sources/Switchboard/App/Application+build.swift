@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -63,13 +65,16 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events)
     let address = ListeningAddress(config.node)
+    let sockets = SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket)
+    let frames = HubFrameSink(hub: sockets, redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId,
+                              topicTtlMs: config.routing.sessionTtlSeconds * 1000, logger: logger)
     let backend = config.connect.mode == "aws"
         ? try buildAWSBackend(config: config, redis: redis, keys: keys, logger: logger)
-        : try await buildEngine(config: config, nodeId: options.nodeId, address: address, redis: redis, scripts: scripts, keys: keys,
-                                events: eventLog, logger: logger)
+        : try await buildEngine(config: config, address: address, redis: redis, scripts: scripts, keys: keys,
+                                events: eventLog, frames: frames, logger: logger)
     let contacts = backend.contacts
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
-                          dedupeTtlSeconds: config.events.dedupeTtlSeconds, logger: logger)
+                          dedupeTtlSeconds: config.events.dedupeTtlSeconds, sockets: sockets, logger: logger)
 
     let subscription = SubscriptionStatus()
     let tokens = UserTokens(secret: config.security.userTokenSecret)
@@ -87,13 +92,12 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
                                         clientAddress: ClientAddress(trustedProxies: config.security.trustedProxies)).endpoints)
     router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
     let maxFrame = config.security.maxFrameBytes
-    let maxQueued = config.security.maxQueuedFramesPerSocket
     router.ws("ws", shouldUpgrade: { _, _ in
         // A draining node sends new sockets elsewhere.
-        guard !hub.sockets.isDraining else { throw APIError.unavailable("node is restarting; reconnect") }
+        guard !hub.sockets.isDraining else { throw SwitchboardError.unavailable("node is restarting; reconnect") }
         return .upgrade([:])
     }) { inbound, outbound, context in
-        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame, maxQueuedFrames: maxQueued,
+        try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame,
                                  tokens: config.security.requireUserToken ? tokens : nil, logger: context.logger)
             .run(inbound: inbound, outbound: outbound)
     }
@@ -125,8 +129,8 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
         }
     }
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
-    app.addServices(redis, NodeSubscriber(hub: hub, status: subscription), HubSweeper(hub: hub),
+    app.addServices(redis, NodeSubscriber(hub: hub, frames: frames, status: subscription), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
     app.addServices(backend.services)
-    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, engineSockets: backend.sockets, drainSeconds: config.node.drainSeconds), logger: logger)
+    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, drainSeconds: config.node.drainSeconds), logger: logger)
 }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 import Logging
 import RedisClient
@@ -11,22 +13,20 @@ struct ContactBackend {
     /// Local mode: `/connect/**`, the participant socket, `/agent/api/*`, `/agent/ws`, `/signaling/:meetingId`.
     /// AWS mode: `/aws/preferred-agent`.
     let addRoutes: @Sendable (Router<AppRequestContext>) -> Void
-    /// Local mode: the bus subscriber and the routing ticker. AWS mode: the HTTP client's shutdown.
+    /// Local mode: the routing ticker. AWS mode: the HTTP client's shutdown.
     let services: [any Service]
-    /// The agent, participant and signaling sockets of this node (none in AWS mode), closed with 1012 on SIGTERM.
-    let sockets: EngineSockets
     /// Whether the backend is ready (`/health` says `starting` until then).
     let isReady: @Sendable () -> Bool
 }
 
 /// Upserts the configured agents into routing and assembles the engine (SPEC §6, §7). Redis may still be down: the node
 /// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
-func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
-                 keys: RedisKeys, events: EventLog, logger baseLogger: Logger) async throws -> ContactBackend {
+func buildEngine(config: SwitchboardConfig, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
+                 keys: RedisKeys, events: EventLog, frames: HubFrameSink, logger baseLogger: Logger) async throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
-    let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
-    let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, address: address, logger: logger)
+    let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, frames: frames,
+                                    address: address, logger: logger)
     // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.
     let readiness: EngineReadiness
     do {
@@ -36,11 +36,10 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAd
         readiness = EngineReadiness(agentsRegistered: false)
         logger.warning("cannot register the configured agents yet; retrying when Redis answers", metadata: ["error": "\(error)"])
     }
-    let sockets = EngineSockets(bufferLimit: config.security.maxQueuedFramesPerSocket)
     let connect = ConnectController(engine: engine)
-    let participants = ParticipantSocket(engine: engine, sockets: sockets)
-    let agents = AgentController(engine: engine, sockets: sockets)
-    let signaling = SignalingSocket(engine: engine, sockets: sockets)
+    let participants = ParticipantSocket(engine: engine, frames: frames)
+    let agents = AgentController(engine: engine, frames: frames)
+    let signaling = SignalingSocket(engine: engine, frames: frames)
     return ContactBackend(
         contacts: engine,
         addRoutes: { router in
@@ -50,7 +49,6 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAd
             agents.addRoutes(to: router)
             signaling.addRoutes(to: router)
         },
-        services: [EngineBusService(bus: bus, sockets: sockets, readiness: readiness, logger: logger), RoutingTicker(engine: engine, readiness: readiness, logger: logger)],
-        sockets: sockets,
-        isReady: { readiness.isReady })
+        services: [RoutingTicker(engine: engine, readiness: readiness, logger: logger)],
+        isReady: { readiness.agentsAreRegistered })
 }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Synchronization
 import Foundation
 import Hummingbird
@@ -6,14 +8,14 @@ import HummingbirdWebSocket
 /// The agent application's API (docs/agent-api.md): login/logout and the agent socket `/agent/ws`.
 struct AgentController: Sendable {
     let engine: LocalContactEngine
-    let sockets: EngineSockets
+    let frames: HubFrameSink
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/agent/api/login", use: login)
         router.post("/agent/api/logout", use: logout)
         router.ws("/agent/ws", onUpgrade: { inbound, outbound, _ in
-            let session = AgentSession(engine: engine, sockets: sockets)
-            try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes,
+            let session = AgentSession(engine: engine, frames: frames)
+            try await frames.hub.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes, sink: frames,
                                     authTimeout: .seconds(engine.config.security.socketAuthTimeoutSeconds),
                                     authenticated: { session.agentId != nil }) { id, reply, text in
                 await session.handle(id: id, reply: reply, text: text)
@@ -23,9 +25,11 @@ struct AgentController: Sendable {
 
     @Sendable func login(request: Request, context: AppRequestContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: engine.config.security.maxBodyBytes)
-        guard let body = JSON.object(buffer.readableBytesView) else { throw APIError.invalid("body must be a JSON object") }
-        guard let username = body["username"] as? String, let password = body["password"] as? String else {
-            throw APIError.invalid("\"username\" and \"password\" are required strings")
+        guard let body = try? Wire.decode([String: JSONValue].self, from: buffer.readableBytesView) else {
+            throw SwitchboardError.invalid("body must be a JSON object")
+        }
+        guard let username = body["username"]?.string, let password = body["password"]?.string else {
+            throw SwitchboardError.invalid("\"username\" and \"password\" are required strings")
         }
         // Password guessing: from one address, and at one username from many.
         let limits = engine.config.security.rateLimits
@@ -34,14 +38,14 @@ struct AgentController: Sendable {
         try await RateLimiter(redis: engine.redis, keys: engine.keys, limit: limits.loginPerMinutePerUsername)
             .check("login-user", ip: String(username.prefix(128)))
         guard let (token, agent) = try await engine.login(username: username, password: password) else {
-            throw APIError.unauthorized("unknown username or wrong password")
+            throw SwitchboardError.unauthorized("unknown username or wrong password")
         }
         return try jsonResponse(["token": token, "agentId": agent.username, "displayName": agent.displayName])
     }
 
     @Sendable func logout(request: Request, context: AppRequestContext) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw APIError.unauthorized("Authorization: Bearer <token> is required")
+            throw SwitchboardError.unauthorized("Authorization: Bearer <token> is required")
         }
         try await engine.logout(session: String(header.dropFirst("Bearer ".count)))
         return Response(status: .noContent)
@@ -51,69 +55,70 @@ struct AgentController: Sendable {
 /// One agent socket's state: which agent it authenticated as. Frames of one socket are handled one at a time.
 final class AgentSession: Sendable {
     let engine: LocalContactEngine
-    let sockets: EngineSockets
+    let frames: HubFrameSink
     private let agent = Mutex<String?>(nil)
 
     /// The agent this socket authenticated as, once it has.
     var agentId: String? { agent.withLock { $0 } }
 
-    init(engine: LocalContactEngine, sockets: EngineSockets) {
+    init(engine: LocalContactEngine, frames: HubFrameSink) {
         self.engine = engine
-        self.sockets = sockets
+        self.frames = frames
     }
 
-    func handle(id: Int, reply: AsyncStream<EngineSockets.Outbound>.Continuation, text: String) async {
-        guard let frame = Frame.parse(text), let action = frame["action"] as? String else {
-            reply.yield(.text(Frame.error("INVALID_FRAME", "frames are JSON objects with an \"action\"")))
+    func handle(id: String, reply: AsyncStream<SocketOutput>.Continuation, text: String) async {
+        func send(_ frame: some Encodable) { reply.yield(.frame(Wire.encode(frame))) }
+        guard let frame = try? Wire.decode(AgentAction.self, from: text) else {
+            send(ErrorFrame("INVALID_FRAME", "frames are JSON objects with an \"action\""))
             return
         }
+        let action = frame.action
         do {
             guard let agentId = agent.withLock({ $0 }) else {
-                guard action == "auth", let token = frame["token"] as? String, let agentId = try await engine.agentId(session: token) else {
-                    reply.yield(.text(Frame.error("UNAUTHORIZED", "the first frame must be {\"action\":\"auth\",\"token\"} with a valid session token")))
+                guard action == "auth", let token = frame.token, let agentId = try await engine.agentId(session: token) else {
+                    send(ErrorFrame("UNAUTHORIZED", "the first frame must be {\"action\":\"auth\",\"token\"} with a valid session token"))
                     reply.yield(.close(1008, "unauthorized"))
                     return
                 }
                 agent.withLock { $0 = agentId }
                 // Join before the snapshot, so nothing decided in between is missed (at worst it comes twice).
-                sockets.join(id, topic: LocalContactEngine.agentTopic(agentId))
+                try await frames.join(id, topic: .agent(agentId))
                 let snapshot = try await engine.agentSnapshot(agentId)
-                reply.yield(.text(Frame.text(["type": "authenticated", "agentId": agentId, "displayName": engine.agentDisplayName(agentId),
-                                              "state": snapshot.state, "contacts": snapshot.contacts.map { $0.compactMapValues { $0 } },
-                                              "offers": snapshot.offers.map { $0.compactMapValues { $0 } }])))
+                send(AuthenticatedFrame(agentId: agentId, displayName: engine.agentDisplayName(agentId), state: snapshot.state,
+                                        contacts: snapshot.contacts, offers: snapshot.offers))
                 return
             }
-            let contactId = frame["contactId"] as? String ?? ""
+            let contactId = frame.contactId ?? ""
             switch action {
             case "set_state":
-                guard let state = frame["state"] as? String, ["Available", "Offline"].contains(state) else {
-                    reply.yield(.text(Frame.error("INVALID_REQUEST", "\"state\" must be \"Available\" or \"Offline\"")))
+                guard let state = frame.state, ["Available", "Offline"].contains(state) else {
+                    send(ErrorFrame("INVALID_REQUEST", "\"state\" must be \"Available\" or \"Offline\""))
                     return
                 }
                 try await engine.setAgentState(agentId, state)
-                reply.yield(.text(Frame.text(["type": "state", "state": state])))
+                send(StateFrame(state: state))
             case "accept":
                 if try await !engine.accept(agentId: agentId, contactId: contactId) {
-                    reply.yield(.text(Frame.text(["type": "offer_withdrawn", "contactId": contactId, "reason": "timeout"])))
+                    send(AgentContactFrame.offerWithdrawn(contactId, reason: "timeout"))
                 }
             case "reject":
                 if try await !engine.reject(agentId: agentId, contactId: contactId) {
-                    reply.yield(.text(Frame.text(["type": "offer_withdrawn", "contactId": contactId, "reason": "timeout"])))
+                    send(AgentContactFrame.offerWithdrawn(contactId, reason: "timeout"))
                 }
             case "end":
                 if try await !engine.agentEnd(agentId: agentId, contactId: contactId) {
-                    reply.yield(.text(Frame.error("NOT_FOUND", "contact \(contactId) is not one of yours")))
+                    send(ErrorFrame("NOT_FOUND", "contact \(contactId) is not one of yours"))
                 }
             case "ping":
-                reply.yield(.text(Frame.text(["type": "pong"])))
+                send(TypeFrame("pong"))
             case "auth":
-                reply.yield(.text(Frame.error("INVALID_REQUEST", "already authenticated")))
+                send(ErrorFrame("INVALID_REQUEST", "already authenticated"))
             default:
-                reply.yield(.text(Frame.error("INVALID_REQUEST", "unknown action \(action)")))
+                send(ErrorFrame("INVALID_REQUEST", "unknown action \(action)"))
             }
         } catch {
             engine.logger.error("agent frame failed", metadata: ["action": "\(action)", "error": "\(error)"])
-            reply.yield(.text(Frame.error("SERVICE_UNAVAILABLE", "could not do \(action) now; try again")))
+            send(ErrorFrame("SERVICE_UNAVAILABLE", "could not do \(action) now; try again"))
         }
     }
 }

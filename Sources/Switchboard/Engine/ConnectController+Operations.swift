@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import ConnectWire
 import Foundation
 import RedisClient
@@ -50,7 +52,7 @@ extension ConnectController {
             let contact = try await existing(input.initialContactId)
             let result = try await engine.redis.evalScript(
                 engine.scripts[.contactUpdateAttributes], keys: [engine.keys.contact(contact.id)],
-                args: [.string(JSON.encode(input.attributes)), .int(engine.config.security.maxAttributeBytes)]).int
+                args: [.string(Wire.encode(input.attributes)), .int(engine.config.security.maxAttributeBytes)]).int
             if result == -2 {
                 throw ConnectWireError(.invalidParameter, "Attributes would exceed \(engine.config.security.maxAttributeBytes) bytes")
             }

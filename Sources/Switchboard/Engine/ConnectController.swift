@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import ConnectWire
 import Foundation
 import Hummingbird
@@ -54,7 +56,7 @@ struct ConnectController: Sendable {
                                                                    headers: headers, body: body), now: Date())
                 do {
                     try await limiter.check("connect-api", ip: accessKeyId)
-                } catch let error as APIError where error.code == "RATE_LIMITED" {
+                } catch let error as SwitchboardError where error.code == "RATE_LIMITED" {
                     throw ConnectWireError(.throttling, "Rate exceeded")
                 }
             }

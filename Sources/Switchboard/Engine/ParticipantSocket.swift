@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import ConnectWire
 import Hummingbird
 import HummingbirdWebSocket
@@ -7,7 +9,7 @@ import HummingbirdWebSocket
 /// `aws/chat` frames (from the engine bus, so they reach this socket whichever node produced them).
 struct ParticipantSocket: Sendable {
     let engine: LocalContactEngine
-    let sockets: EngineSockets
+    let frames: HubFrameSink
     static let path = "/connect/participant/ws"
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -17,7 +19,7 @@ struct ParticipantSocket: Sendable {
             do {
                 _ = try await engine.participant(token: token, kind: .socket)
             } catch is ConnectWireError {
-                throw APIError(.forbidden, "UNAUTHORIZED", "the connection token is not valid, has expired, or its contact has ended")
+                throw SwitchboardError(.forbidden, "UNAUTHORIZED", "the connection token is not valid, has expired, or its contact has ended")
             }
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
@@ -26,28 +28,30 @@ struct ParticipantSocket: Sendable {
                 try await outbound.close(.policyViolation, reason: "participant no longer active")
                 return
             }
-            try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes) { id, reply, text in
-                sockets.join(id, topic: LocalContactEngine.contactTopic(contact.id))
-                reply.yield(.text(Self.answer(text)))
+            try await frames.hub.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes,
+                                       sink: frames) { id, reply, text in
+                try await frames.join(id, topic: .contact(contact.id))
+                reply.yield(.frame(Self.answer(text)))
             }
         })
     }
 
     /// The reply to one client frame.
     static func answer(_ text: String) -> String {
-        guard let frame = Frame.parse(text), let topic = frame["topic"] as? String else {
-            return Frame.error("INVALID_FRAME", "frames are JSON objects with a \"topic\"")
+        guard let frame = try? Wire.decode(ParticipantFrame.self, from: text) else {
+            return Wire.encode(ErrorFrame("INVALID_FRAME", "frames are JSON objects with a \"topic\""))
         }
-        switch topic {
+        switch frame.topic {
         case "aws/subscribe":
-            let topics = ((frame["content"] as? [String: Any])?["topics"] as? [String]) ?? ["aws/chat"]
-            return Frame.text(["topic": "aws/subscribe", "content": ["status": "success", "topics": topics]])
+            var topics = ["aws/chat"]
+            if case .subscription(let subscription) = frame.content, let asked = subscription.topics { topics = asked }
+            return Wire.encode(ParticipantFrame(topic: "aws/subscribe", content: .subscription(ParticipantFrame.Subscription(status: "success", topics: topics))))
         case "aws/heartbeat":
-            return Frame.text(["topic": "aws/heartbeat"])
+            return Wire.encode(ParticipantFrame(topic: "aws/heartbeat"))
         case "aws/ping":
-            return Frame.text(["topic": "aws/ping", "statusCode": 200, "statusContent": "OK"])
+            return Wire.encode(ParticipantFrame(topic: "aws/ping", statusCode: 200, statusContent: "OK"))
         default:
-            return Frame.error("UNKNOWN_TOPIC", "unknown topic \(topic); use aws/subscribe, aws/heartbeat or aws/ping")
+            return Wire.encode(ErrorFrame("UNKNOWN_TOPIC", "unknown topic \(frame.topic); use aws/subscribe, aws/heartbeat or aws/ping"))
         }
     }
 }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -8,13 +10,13 @@ import Synchronization
 /// every frame goes through the engine bus, so the customer and the agent may be on different nodes.
 struct SignalingSocket: Sendable {
     let engine: LocalContactEngine
-    let sockets: EngineSockets
+    let frames: HubFrameSink
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.ws("/signaling/:meetingId", onUpgrade: { inbound, outbound, context in
             let meetingId = context.requestContext.parameters.get("meetingId") ?? ""
             let joined = JoinedAttendee()
-            try await sockets.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes,
+            try await frames.hub.serve(inbound: inbound, outbound: outbound, maxFrameBytes: engine.config.security.maxFrameBytes, sink: frames,
                                     authTimeout: .seconds(engine.config.security.socketAuthTimeoutSeconds),
                                     authenticated: { joined.value != nil },
                                     onText: { id, reply, text in
@@ -33,29 +35,33 @@ struct SignalingSocket: Sendable {
         var role: String
         /// The presence value this socket registered, `<role> <nodeId> <connectionId>`.
         var presence: String
+
+        var peer: MeetingPeer { MeetingPeer(attendeeId: attendeeId, role: role) }
     }
 
-    func handle(meetingId: String, id: Int, reply: AsyncStream<EngineSockets.Outbound>.Continuation, text: String,
+    func handle(meetingId: String, id: String, reply: AsyncStream<SocketOutput>.Continuation, text: String,
                 joined: JoinedAttendee) async {
-        guard let frame = Frame.parse(text), let action = frame["action"] as? String else {
-            reply.yield(.text(Frame.error("INVALID_FRAME", "frames are JSON objects with an \"action\"")))
+        func send(_ frame: some Encodable) { reply.yield(.frame(Wire.encode(frame))) }
+        guard let frame = try? Wire.decode(SignalingAction.self, from: text) else {
+            send(ErrorFrame("INVALID_FRAME", "frames are JSON objects with an \"action\""))
             return
         }
-        let topic = LocalContactEngine.meetingTopic(meetingId)
+        let action = frame.action
+        let topic = SocketTopic.meeting(meetingId)
         do {
             switch action {
             case "join":
                 guard joined.value == nil else {
-                    reply.yield(.text(Frame.error("INVALID_REQUEST", "already joined")))
+                    send(ErrorFrame("INVALID_REQUEST", "already joined"))
                     return
                 }
-                guard let attendee = try await attendee(meetingId: meetingId, token: frame["joinToken"] as? String ?? "", connection: id) else {
-                    reply.yield(.text(Frame.error("UNAUTHORIZED", "the join token is not valid for this meeting, or the call has ended")))
+                guard let attendee = try await attendee(meetingId: meetingId, token: frame.joinToken ?? "", connection: id) else {
+                    send(ErrorFrame("UNAUTHORIZED", "the join token is not valid for this meeting, or the call has ended"))
                     reply.yield(.close(1008, "join refused"))
                     return
                 }
                 joined.value = attendee
-                sockets.join(id, topic: topic)
+                try await frames.join(id, topic: topic)
                 let peersKey = engine.keys.meetingPeers(meetingId)
                 let replies = try await engine.redis.pipeline([
                     RedisCommand("HSET", peersKey, attendee.attendeeId, attendee.presence),
@@ -63,51 +69,46 @@ struct SignalingSocket: Sendable {
                     RedisCommand("HGETALL", peersKey),
                 ])
                 let peers = replies[2].stringMap.filter { $0.key != attendee.attendeeId }.sorted { $0.key < $1.key }.map { peer in
-                    ["attendeeId": peer.key, "role": String(peer.value.split(separator: " ").first ?? "")]
+                    MeetingPeer(attendeeId: peer.key, role: String(peer.value.split(separator: " ").first ?? ""))
                 }
-                let iceServers = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(engine.config.webrtc.iceServers))) ?? []
-                reply.yield(.text(Frame.text(["type": "joined", "attendeeId": attendee.attendeeId, "role": attendee.role,
-                                              "iceServers": iceServers, "peers": peers])))
-                try await engine.bus.publish(topic: topic, text: Frame.text(["type": "peer_joined", "attendeeId": attendee.attendeeId,
-                                                                             "role": attendee.role]), exceptConnection: id)
+                send(JoinedFrame(attendeeId: attendee.attendeeId, role: attendee.role, iceServers: engine.config.webrtc.iceServers, peers: peers))
+                try await frames.send(PeerFrame(type: "peer_joined", peer: attendee.peer), to: topic, exceptConnection: id)
             case "signal":
                 guard let attendee = joined.value else {
-                    reply.yield(.text(Frame.error("INVALID_REQUEST", "join first")))
+                    send(ErrorFrame("INVALID_REQUEST", "join first"))
                     return
                 }
-                guard let data = frame["data"] as? [String: Any] else {
-                    reply.yield(.text(Frame.error("INVALID_REQUEST", "\"data\" must be an object")))
+                guard let data = frame.data, data.isObject else {
+                    send(ErrorFrame("INVALID_REQUEST", "\"data\" must be an object"))
                     return
                 }
-                try await engine.bus.publish(topic: topic, text: Frame.text(["type": "signal", "from": attendee.attendeeId, "data": data]),
-                                             exceptConnection: id)
+                try await frames.send(RelayedSignal(from: attendee.attendeeId, data: data), to: topic, exceptConnection: id)
             default:
-                reply.yield(.text(Frame.error("INVALID_REQUEST", "unknown action \(action); use join or signal")))
+                send(ErrorFrame("INVALID_REQUEST", "unknown action \(action); use join or signal"))
             }
         } catch {
             engine.logger.error("signaling frame failed", metadata: ["action": "\(action)", "error": "\(error)"])
-            reply.yield(.text(Frame.error("SERVICE_UNAVAILABLE", "could not do \(action) now; try again")))
+            send(ErrorFrame("SERVICE_UNAVAILABLE", "could not do \(action) now; try again"))
         }
     }
 
     /// The attendee a join token names, if it is for this meeting and the voice contact is still going. The same token
     /// works again after a reload or a server restart (only its hash is stored, with the token's lifetime).
-    func attendee(meetingId: String, token: String, connection: Int) async throws -> Attendee? {
+    func attendee(meetingId: String, token: String, connection: String) async throws -> Attendee? {
         guard !token.isEmpty, token.utf8.count <= 512,
               let value = try await engine.redis.get(engine.keys.joinToken(LocalContactEngine.hash(token))) else { return nil }
         let parts = value.split(separator: " ").map(String.init)
         guard parts.count == 4, parts[0] == meetingId, let contact = try await engine.contact(id: parts[3]), !contact.isEnded else { return nil }
-        return Attendee(attendeeId: parts[1], role: parts[2], presence: "\(parts[2]) \(engine.bus.nodeId) \(connection)")
+        return Attendee(attendeeId: parts[1], role: parts[2], presence: "\(parts[2]) \(frames.nodeId) \(connection)")
     }
 
     /// The socket closed: unless the attendee already joined again elsewhere, it leaves and the others hear `peer_left`.
-    func leave(meetingId: String, attendee: Attendee, id: Int) async {
+    func leave(meetingId: String, attendee: Attendee, id: String) async {
         do {
             let removed = try await engine.redis.evalScript(engine.scripts[.meetingLeave], keys: [engine.keys.meetingPeers(meetingId)],
                                                             args: [.string(attendee.attendeeId), .string(attendee.presence)]).int
             if removed == 1 {
-                try await engine.bus.publish(topic: LocalContactEngine.meetingTopic(meetingId),
-                                             text: Frame.text(["type": "peer_left", "attendeeId": attendee.attendeeId, "role": attendee.role]))
+                try await frames.send(PeerFrame(type: "peer_left", peer: attendee.peer), to: .meeting(meetingId))
             }
         } catch {
             engine.logger.error("could not record a peer leaving", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Logging
 import Metrics
@@ -88,7 +90,7 @@ struct EventConsumer: Service {
         var parsed: [(entry: RedisStreamEntry, event: ContactEvent)] = []
         for entry in entries {
             do {
-                guard let text = entry.fields["event"] else { throw APIError.invalid("stream entry has no \"event\" field") }
+                guard let text = entry.fields["event"] else { throw SwitchboardError.invalid("stream entry has no \"event\" field") }
                 parsed.append((entry, try ContactEvent.parse(text)))
             } catch {
                 logger.warning("event rejected; it will be retried and then dead-lettered",

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 
 /// `GET /aws/preferred-agent?contactId=ID` (SPEC §5a): what a contact flow's Lambda asks to route an escalated contact
@@ -15,12 +17,20 @@ struct AWSController: Sendable {
     @Sendable func preferredAgent(request: Request, context: AppRequestContext) async throws -> Response {
         try BridgeController.authorize(request, apiKey: apiKey)
         guard let contactId = request.uri.queryParameters.get("contactId"), !contactId.isEmpty else {
-            throw APIError.invalid("\"contactId\" query parameter is required")
+            throw SwitchboardError.invalid("\"contactId\" query parameter is required")
         }
         guard let found = try await contacts.preferredAgent(for: contactId) else {
-            throw APIError.notFound("no agent is known for the contact \(contactId) is related to")
+            throw SwitchboardError.notFound("no agent is known for the contact \(contactId) is related to")
         }
-        return try jsonResponse(["contactId": contactId, "relatedContactId": found.relatedContactId, "agentArn": found.agentArn,
-                                 "agentId": AWSContactService.agentId(fromArn: found.agentArn)])
+        return try jsonResponse(PreferredAgent(contactId: contactId, relatedContactId: found.relatedContactId, agentArn: found.agentArn,
+                                               agentId: AWSContactService.agentId(fromArn: found.agentArn)))
     }
+}
+
+/// `/aws/preferred-agent`'s answer: the agent who last had the customer's related contact.
+struct PreferredAgent: Encodable {
+    var contactId: String
+    var relatedContactId: String
+    var agentArn: String
+    var agentId: String
 }

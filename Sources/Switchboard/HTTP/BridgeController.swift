@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Crypto
 import Foundation
 import HTTPTypes
@@ -26,7 +28,7 @@ struct BridgeController: Sendable {
     /// Lets the request through only with the bridge key in `X-Switchboard-Bridge-Key` (401 otherwise).
     static func authorize(_ request: Request, apiKey: String) throws {
         guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], equal(key, apiKey) else {
-            throw APIError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
+            throw SwitchboardError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
         }
     }
 

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Hummingbird
 import RedisClient
@@ -20,7 +22,7 @@ struct CustomerController: Sendable {
     @Sendable func startChat(request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await StartBody(request: request, security: security)
         if let method = body.initiationMethod, method != "Chat" {
-            throw APIError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
+            throw SwitchboardError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
         }
         try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
         let attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
@@ -34,13 +36,13 @@ struct CustomerController: Sendable {
     @Sendable func startVoice(request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await StartBody(request: request, security: security)
         let method = body.initiationMethod ?? "Voice"
-        guard ["Chat", "Voice"].contains(method) else { throw APIError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
+        guard ["Chat", "Voice"].contains(method) else { throw SwitchboardError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
         try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
         var attributes = ["userId": body.userId, "InitiationMethod": method, "interactionMode": "voice-chat"]
         if let related = body.relatedContactId {
             let contact = try await contacts.contact(id: related)
             guard let contact, contact.channel == "CHAT", !contact.isEnded, contact.userId == body.userId else {
-                throw APIError(.badRequest, "INVALID_RELATED_CONTACT",
+                throw SwitchboardError(.badRequest, "INVALID_RELATED_CONTACT",
                                "relatedContactId must name an active chat contact of the same userId")
             }
             // Design Property 2: an escalation is a chat customer's call, whatever the request said.
@@ -58,7 +60,7 @@ struct CustomerController: Sendable {
     private func checkSize(_ attributes: [String: String]) throws {
         let size = attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         if size > security.maxAttributeBytes {
-            throw APIError(.contentTooLarge, "PAYLOAD_TOO_LARGE", "contact attributes exceed \(security.maxAttributeBytes) bytes")
+            throw SwitchboardError(.contentTooLarge, "PAYLOAD_TOO_LARGE", "contact attributes exceed \(security.maxAttributeBytes) bytes")
         }
     }
 }
@@ -72,22 +74,27 @@ struct StartBody {
 
     init(request: Request, security: SecurityConfig) async throws {
         let buffer = try await request.body.collect(upTo: security.maxBodyBytes)
-        guard let object = JSON.object(buffer.readableBytesView) else { throw APIError.invalid("body must be a JSON object") }
-        guard let userId = object["userId"] as? String else { throw APIError.invalid("\"userId\" is required") }
+        guard let object = try? Wire.decode([String: JSONValue].self, from: buffer.readableBytesView) else {
+            throw SwitchboardError.invalid("body must be a JSON object")
+        }
+        /// A member that must be a string when present.
+        func string(_ key: String) throws -> String? {
+            guard let value = object[key], value != .null else { return nil }
+            guard let text = value.string else { throw SwitchboardError.invalid("\"\(key)\" must be a string") }
+            return text
+        }
+        guard let userId = object["userId"]?.string else { throw SwitchboardError.invalid("\"userId\" is required") }
         guard Self.isValidUserId(userId) else {
-            throw APIError.invalid("\"userId\" must look like user_<uuid> (user_ followed by 36 hex digits and dashes)")
+            throw SwitchboardError.invalid("\"userId\" must look like user_<uuid> (user_ followed by 36 hex digits and dashes)")
         }
         self.userId = userId
-        if let name = object["customerName"], !(name is String) { throw APIError.invalid("\"customerName\" must be a string") }
-        let name = (object["customerName"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let name = try string("customerName")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard name.count <= security.maxCustomerNameChars else {
-            throw APIError.invalid("\"customerName\" is longer than \(security.maxCustomerNameChars) characters")
+            throw SwitchboardError.invalid("\"customerName\" is longer than \(security.maxCustomerNameChars) characters")
         }
         customerName = name.isEmpty ? "Customer" : name
-        if let method = object["initiationMethod"], !(method is String) { throw APIError.invalid("\"initiationMethod\" must be a string") }
-        initiationMethod = object["initiationMethod"] as? String
-        if let related = object["relatedContactId"], !(related is String) { throw APIError.invalid("\"relatedContactId\" must be a string") }
-        relatedContactId = (object["relatedContactId"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        initiationMethod = try string("initiationMethod")
+        relatedContactId = try string("relatedContactId").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// `^user_[0-9a-fA-F-]{36}$`.
@@ -100,7 +107,7 @@ struct StartBody {
 
 /// Encodes a value as a 200 JSON response.
 func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-    let data = try JSONEncoder().encode(value)
+    let data = try Wire.data(value)
     return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                     body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 import Metrics
 import Prometheus
@@ -8,7 +10,7 @@ struct HealthController: Sendable {
     let redis: RedisClient
     let nodeId: String
     let registry: PrometheusCollectorRegistry
-    let sockets: LocalSockets
+    let sockets: SocketHub
     /// Why the node cannot route and deliver now (`starting`: agents not registered or a bus not yet subscribed;
     /// `subscription-down`: its push channel was lost), or nil when it can.
     let notReady: @Sendable () -> String?
@@ -27,15 +29,13 @@ struct HealthController: Sendable {
         let redisOK = (try? await redis.ping()) == "PONG"
         // A draining node reports unavailable so a load balancer stops sending it clients.
         if sockets.isDraining {
-            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"draining","node":\#(JSON.quote(nodeId))}"#)))
+            return try jsonResponse(HealthStatus(status: "draining", redis: nil, node: nodeId), status: .serviceUnavailable)
         }
         let reason = redisOK ? notReady() : "unavailable"
         let ready = reason == nil
         let status = reason ?? "ok"
-        let body = #"{"status":"\#(status)","redis":"\#(redisOK ? "ok" : "unreachable")","node":\#(JSON.quote(nodeId))}"#
-        return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: body)))
+        return try jsonResponse(HealthStatus(status: status, redis: redisOK ? "ok" : "unreachable", node: nodeId),
+                                status: ready ? .ok : .serviceUnavailable)
     }
 
     @Sendable func metrics(request: Request, context: AppRequestContext) async throws -> Response {

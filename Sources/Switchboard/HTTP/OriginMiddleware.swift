@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 
 /// Serves a request carrying `Origin` only if the origin is allowed, and answers CORS for those (SPEC §3).
@@ -8,7 +10,7 @@ struct OriginMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }
         guard allowed.contains(origin) else {
-            throw APIError(.forbidden, "UNAUTHORIZED", "origin \(origin) is not allowed")
+            throw SwitchboardError(.forbidden, "UNAUTHORIZED", "origin \(origin) is not allowed")
         }
         if request.method == .options {
             var response = Response(status: .noContent)

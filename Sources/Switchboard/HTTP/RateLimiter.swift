@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Hummingbird
 import RedisClient
@@ -30,7 +32,7 @@ struct RateLimiter: Sendable {
         guard let count = replies.first?.int else { throw RedisError(.unexpectedReply, "INCR returned no count") }
         if count > limit {
             let retryAfter = max(1, (window + 1) * windowSeconds - now)
-            throw APIError(.tooManyRequests, "RATE_LIMITED", "too many requests; retry in \(retryAfter) s",
+            throw SwitchboardError(.tooManyRequests, "RATE_LIMITED", "too many requests; retry in \(retryAfter) s",
                            headers: [.retryAfter: String(retryAfter)])
         }
     }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Hummingbird
 
 /// Serves `web/` (site at `/`, widget, shared modules, agent app at `/agent/`) and `GET /widget-config`.

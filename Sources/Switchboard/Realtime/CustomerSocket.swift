@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -8,7 +10,6 @@ import NIOWebSocket
 struct CustomerSocket {
     let hub: RealtimeHub
     let maxFrameBytes: Int
-    let maxQueuedFrames: Int
     /// Checks the `userToken` of a registration; nil when `security.requireUserToken` is off.
     let tokens: UserTokens?
     let logger: Logger
@@ -18,17 +19,16 @@ struct CustomerSocket {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let connection = UUID().uuidString.lowercased()
-        let (stream, continuation) = AsyncStream.makeStream(of: SocketOutput.self, bufferingPolicy: .bufferingNewest(maxQueuedFrames))
         let cursor = SocketCursor()
-        guard hub.sockets.add(connection, continuation, cursor: cursor) else {
+        guard let (stream, continuation) = hub.sockets.open(connection, cursor: cursor) else {
             try await outbound.close(.unknown(1012), reason: "node is restarting")
             return
         }
         var state = ReaderState(cursor: cursor)
-        defer { hub.sockets.remove(connection) }
+        defer { hub.sockets.close(connection) }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await Self.write(stream, to: outbound, cursor: cursor) }
+                group.addTask { try await SocketHub.write(stream, to: outbound, cursor: cursor) }
                 defer { continuation.finish() }
                 for try await message in inbound.messages(maxSize: maxFrameBytes) {
                     guard case .text(let text) = message else {
@@ -61,26 +61,26 @@ struct CustomerSocket {
 
     private func handle(_ text: String, connection: String, state: inout ReaderState,
                         continuation: AsyncStream<SocketOutput>.Continuation) async {
-        guard let frame = JSON.object(Array(text.utf8)) else {
+        guard let frame = try? Wire.decode(CustomerAction.self, from: text) else {
             continuation.yield(.frame(Self.error("INVALID_FRAME", "frame is not a JSON object")))
             return
         }
         do {
-            switch frame["action"] as? String {
+            switch frame.action {
             case "register":
                 try await register(frame, connection: connection, state: &state, continuation: continuation)
             case "ping":
-                continuation.yield(.frame(#"{"type":"pong"}"#))
+                continuation.yield(.frame(Wire.encode(TypeFrame("pong"))))
                 if let userId = state.userId, ContinuousClock.now - state.lastTouch > touchInterval {
                     state.lastTouch = .now
                     try await hub.touch(connection: connection, userId: userId)
                 }
             case let action?:
-                continuation.yield(.frame(Self.error("UNKNOWN_ACTION", "unknown action \(JSON.quote(action)); use register or ping")))
+                continuation.yield(.frame(Self.error("UNKNOWN_ACTION", "unknown action \"\(action)\"; use register or ping")))
             case nil:
                 continuation.yield(.frame(Self.error("INVALID_FRAME", "\"action\" is required")))
             }
-        } catch let error as APIError {
+        } catch let error as SwitchboardError {
             continuation.yield(.frame(Self.error(error.code, error.message)))
         } catch {
             logger.warning("socket action failed", metadata: ["error": "\(error)"])
@@ -88,21 +88,21 @@ struct CustomerSocket {
         }
     }
 
-    private func register(_ frame: [String: Any], connection: String, state: inout ReaderState,
+    private func register(_ frame: CustomerAction, connection: String, state: inout ReaderState,
                           continuation: AsyncStream<SocketOutput>.Continuation) async throws {
-        guard let userId = frame["userId"] as? String, StartBody.isValidUserId(userId) else {
-            throw APIError.invalid("\"userId\" must look like user_<uuid>")
+        guard let userId = frame.userId, StartBody.isValidUserId(userId) else {
+            throw SwitchboardError.invalid("\"userId\" must look like user_<uuid>")
         }
         if let tokens {
             // A userId alone is not enough to receive someone's pushes: the token a start call gave that user is.
-            guard let token = frame["userToken"] as? String, tokens.isValid(token, for: userId) else {
-                throw APIError.unauthorized("\"userToken\" is missing or not this user's; use the one the start call returned")
+            guard let token = frame.userToken, tokens.isValid(token, for: userId) else {
+                throw SwitchboardError.unauthorized("\"userToken\" is missing or not this user's; use the one the start call returned")
             }
         }
         var after: StreamID?
-        if let last = frame["lastEventId"] {
-            guard let text = last as? String, let id = StreamID(text) else {
-                throw APIError.invalid("\"lastEventId\" must be an eventId from an earlier push")
+        if let last = frame.lastEventId {
+            guard let id = last.string.flatMap(StreamID.init) else {
+                throw SwitchboardError.invalid("\"lastEventId\" must be an eventId from an earlier push")
             }
             after = id
         }
@@ -113,46 +113,12 @@ struct CustomerSocket {
         state.cursor.registered(userId, position: StreamID(position))
         state.userId = userId
         state.lastTouch = .now
-        continuation.yield(.frame(#"{"type":"registered","connectionId":"\#(connection)","userId":"\#(userId)","node":\#(JSON.quote(hub.nodeId)),"lastEventId":\#(JSON.quote(position))}"#))
+        continuation.yield(.frame(Wire.encode(RegisteredFrame(connectionId: connection, userId: userId, node: hub.nodeId, lastEventId: position))))
         if let after {
             for (id, text) in try await hub.replay(userId: userId, after: after) { continuation.yield(.replay(id, text)) }
         }
         continuation.yield(.live)
     }
 
-    static func error(_ code: String, _ message: String) -> String {
-        #"{"type":"error","code":\#(JSON.quote(code)),"message":\#(JSON.quote(message))}"#
-    }
-
-    /// The writer: holds live pushes back until replay is done, then sends each eventId at most once, in order.
-    private static func write(_ stream: AsyncStream<SocketOutput>, to outbound: WebSocketOutboundWriter, cursor: SocketCursor) async throws {
-        var live = false
-        var held: [(StreamID, String)] = []
-        var lastSent: StreamID?
-        func send(_ id: StreamID, _ text: String) async throws {
-            if let lastSent, id <= lastSent { return }
-            try await outbound.write(.text(text))
-            lastSent = id
-            cursor.sent(id)
-        }
-        for await item in stream {
-            switch item {
-            case .frame(let text):
-                try await outbound.write(.text(text))
-            case .replay(let id, let text):
-                try await send(id, text)
-            case .live:
-                live = true
-                for (id, text) in held.sorted(by: { $0.0 < $1.0 }) { try await send(id, text) }
-                held = []
-            case .push(let id, let text):
-                if live { try await send(id, text) } else { held.append((id, text)) }
-            case .pause:
-                live = false
-            case .close(let code, let reason):
-                try await outbound.close(.init(codeNumber: Int(code)), reason: reason)
-                return
-            }
-        }
-    }
+    static func error(_ code: String, _ message: String) -> String { Wire.encode(ErrorFrame(code, message)) }
 }

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Logging
 import RedisClient
 import ServiceLifecycle
@@ -62,8 +64,6 @@ struct HubSweeper: Service {
 /// and remove this node's socket records; then the application stops accepting and the event consumer finishes its batch.
 struct HubDrain: Service {
     let hub: RealtimeHub
-    /// The engine's agent, participant and signaling sockets, which restart the same way.
-    let engineSockets: EngineSockets
     /// `node.drainSeconds`.
     let drainSeconds: Double
 
@@ -75,10 +75,9 @@ struct HubDrain: Service {
             try? await Task.sleep(for: .milliseconds(Int(drainSeconds * 1000)))
         }
         let asked = hub.sockets.drain(code: 1012, reason: "service restart")
-        engineSockets.closeAll(code: 1012, reason: "service restart")
-        hub.logger.notice("draining: closing sockets with 1012", metadata: ["customerSockets": "\(asked)", "engineSockets": "\(engineSockets.count)"])
+        hub.logger.notice("draining: closing sockets with 1012", metadata: ["sockets": "\(asked)"])
         let deadline = ContinuousClock.now + .seconds(5)
-        while (hub.sockets.count > 0 || engineSockets.count > 0) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        while hub.sockets.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         do {
             try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
         } catch {

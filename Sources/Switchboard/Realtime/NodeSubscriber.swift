@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Logging
 import RedisClient
 import ServiceLifecycle
@@ -29,11 +31,13 @@ final class SubscriptionStatus: Sendable {
     }
 }
 
-/// Receives pushes published for this node's sockets (one pub/sub channel per node) and hands them to the sockets.
+/// Receives what is published for this node's sockets on its one pub/sub channel — customer pushes and engine frames
+/// for topics — and hands it to the sockets.
 /// The client resubscribes by itself after the connection drops (Redis restarted, the link killed, a PING unanswered);
 /// what was published meanwhile is lost to pub/sub, so every socket is then caught up from its user's replay log.
 struct NodeSubscriber: Service {
     let hub: RealtimeHub
+    let frames: HubFrameSink
     let status: SubscriptionStatus
 
     func run() async throws {
@@ -62,7 +66,11 @@ struct NodeSubscriber: Service {
                         hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
                     }
                 ) { messages in
-                    for await message in messages { hub.sockets.deliver(message.text) }
+                    for await message in messages {
+                        // Engine frames are JSON objects; customer pushes start with their eventId (lua/realtime_push.lua).
+                        let text = message.text
+                        if text.utf8.first == UInt8(ascii: "{") { frames.deliver(text) } else { hub.sockets.deliverPush(text) }
+                    }
                 }
                 signal.finish()
                 try await group.waitForAll()

@@ -1,3 +1,5 @@
+import SwitchboardCore
+import ContactEngine
 import Foundation
 import Logging
 import RedisClient
@@ -11,18 +13,19 @@ public struct RealtimeHub: Sendable {
     let nodeId: String
     let config: RealtimeConfig
     let dedupeTtlMs: Int
-    let sockets: LocalSockets
+    /// Every socket of this node.
+    let sockets: SocketHub
     let logger: Logger
 
     init(redis: RedisClient, scripts: RedisScriptSet, keys: RedisKeys, nodeId: String, config: RealtimeConfig, dedupeTtlSeconds: Int,
-         logger: Logger) {
+         sockets: SocketHub, logger: Logger) {
         self.redis = redis
         self.scripts = scripts
         self.keys = keys
         self.nodeId = nodeId
         self.config = config
         self.dedupeTtlMs = dedupeTtlSeconds * 1000
-        self.sockets = LocalSockets()
+        self.sockets = sockets
         self.logger = logger
     }
 
@@ -51,8 +54,15 @@ public struct RealtimeHub: Sendable {
     /// One push for a user. `payload` is a JSON object without `eventId`; `dedupe` makes a retried push a no-op.
     public struct Push: Sendable {
         var userId: String
+        /// JSON object text without `eventId`.
         var payload: String
         var dedupe: String
+
+        init(userId: String, push: CustomerPush, dedupe: String) {
+            self.userId = userId
+            self.payload = Wire.encode(push)
+            self.dedupe = dedupe
+        }
     }
 
     /// Sends pushes in one pipelined round trip; returns how many sockets each reached (-1: duplicate).

@@ -1,0 +1,82 @@
+import SwitchboardCore
+import Foundation
+import RedisClient
+
+extension LocalContactEngine {
+    /// Marks a new contact queued (QUEUED event), then routes it with `routing_enqueue.lua` and tells agents.
+    package func route(_ contact: ContactRecord) async throws {
+        if try await transition(contact.id, to: "queued", from: ["initiated"]) == 1 {
+            var queued = contact
+            queued.state = "queued"
+            try await emit("QUEUED", queued)
+        }
+        let routing = config.routing
+        let reply: RedisReply
+        do {
+            reply = try await redis.evalScript(
+                scripts[.routingEnqueue], keys: [keys.routing],
+                args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
+                       .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
+                       .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)])
+        } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
+            return  // already routed by an earlier try of the same call
+        }
+        await deliver(RoutingOutcome(reply))
+    }
+
+    /// Runs a routing script for an agent or contact event and delivers what it decided.
+    @discardableResult
+    package func routingStep(_ script: LuaScript, _ args: [RedisArgument]) async throws -> RoutingOutcome {
+        let outcome = RoutingOutcome(try await redis.evalScript(scripts[script], keys: [keys.routing], args: args))
+        await deliver(outcome)
+        return outcome
+    }
+
+    /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents).
+    package func tick(limit: Int = 100) async throws -> RoutingOutcome {
+        try await routingStep(.routingTick, [.int(epochMillis()), .int(limit)])
+    }
+
+    /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be
+    /// withdrawn from one agent and offered to another in the same step. Failures are logged, not thrown: the decision
+    /// stands in Redis, and an offer nobody heard of simply times out and is routed again.
+    package func deliver(_ outcome: RoutingOutcome) async {
+        for withdrawal in outcome.withdrawn {
+            await sendLogged(AgentContactFrame.offerWithdrawn(withdrawal.contactId, reason: withdrawal.reason), to: .agent(withdrawal.agentId))
+        }
+        for offer in outcome.offers {
+            do {
+                if let frame = try await offerFrame(contactId: offer.contactId) {
+                    try await frames.send(frame, to: .agent(offer.agentId))
+                }
+            } catch {
+                logger.error("could not deliver an offer", metadata: ["contact": "\(offer.contactId)", "error": "\(error)"])
+            }
+        }
+        for connected in outcome.connected {
+            do {
+                try await connectToAgent(contactId: connected.contactId, agentId: connected.agentId, autoAccepted: true)
+            } catch {
+                logger.error("could not connect an auto-accepted contact", metadata: ["contact": "\(connected.contactId)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// `{"type":"offer",...}` for a contact currently offered, with its deadline from routing state.
+    package func offerFrame(contactId: String) async throws -> OfferFrame? {
+        let replies = try await redis.pipeline([RedisCommand("HGETALL", keys.contact(contactId)),
+                                                RedisCommand("HGET", keys.routingContact(contactId), "offerDeadline")])
+        guard let contact = ContactRecord(hash: replies[0].stringMap) else { return nil }
+        return OfferFrame(contactId: contact.id, channel: contact.lowerChannel, relatedContactId: contact.relatedContactId,
+                          customerName: contact.customerName, userId: contact.userId ?? "", expiresAt: replies[1].int ?? 0)
+    }
+
+    /// Sends a frame and logs (rather than throws) a failure.
+    package func sendLogged(_ frame: some Encodable, to topic: SocketTopic, close: UInt16? = nil) async {
+        do {
+            try await frames.send(frame, to: topic, close: close)
+        } catch {
+            logger.error("could not send a frame", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+}

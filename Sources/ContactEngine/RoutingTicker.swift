@@ -1,0 +1,48 @@
+import SwitchboardCore
+import Logging
+import ServiceLifecycle
+
+/// Runs `routing_tick.lua` every `routing.tickIntervalMs` on every node (the script is atomic, so concurrent sweeps
+/// are harmless): expired offers, lapsed continuity windows, cooldowns that ended. Calls again at once while the
+/// script reports more work. Then ends the contacts whose duration ran out.
+package struct RoutingTicker: Service {
+    package let engine: LocalContactEngine
+    /// Whether start-up registered the configured agents; if Redis was down then, the ticker does it first.
+    package let readiness: EngineReadiness
+    package let logger: Logger
+
+    package init(engine: LocalContactEngine, readiness: EngineReadiness, logger: Logger) {
+        self.engine = engine
+        self.readiness = readiness
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        let interval = Duration.milliseconds(max(10, engine.config.routing.tickIntervalMs))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if !readiness.agentsAreRegistered {
+                do {
+                    try await engine.upsertAgents()
+                    readiness.markAgentsRegistered()
+                    logger.info("registered the configured agents")
+                } catch {
+                    try? await Task.sleep(for: interval)
+                    continue
+                }
+            }
+            do {
+                var rounds = 0
+                while try await engine.tick().more, rounds < 100 { rounds += 1 }
+            } catch {
+                logger.warning("routing tick failed", metadata: ["error": "\(error)"])
+            }
+            do {
+                var rounds = 0
+                while try await engine.endExpiredContacts() == 100, rounds < 10 { rounds += 1 }
+            } catch {
+                logger.warning("ending expired contacts failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

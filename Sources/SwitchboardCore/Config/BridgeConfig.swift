@@ -1,0 +1,16 @@
+import Foundation
+
+/// `bridge`: the EventBridge API-destination ingest.
+public struct BridgeConfig: Sendable, Decodable {
+    /// Shared secret in `X-Switchboard-Bridge-Key`.
+    public var apiKey: String
+
+    package enum CodingKeys: String, CodingKey, CaseIterable { case apiKey }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        apiKey = try c.requiredSecret(.apiKey)
+    }
+}

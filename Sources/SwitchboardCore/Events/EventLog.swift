@@ -1,0 +1,52 @@
+import Foundation
+import RedisClient
+
+/// The contact-event stream (SPEC §5): where the bridge, `redis-cli` and the local engine append Connect events.
+public struct EventLog: Sendable {
+    package let redis: RedisClient
+    package let config: EventsConfig
+
+    /// An event log on `redis`, configured by `events`.
+    public init(redis: RedisClient, config: EventsConfig) {
+        self.redis = redis
+        self.config = config
+    }
+
+    /// Dead-letter stream name.
+    public var deadLetterStream: String { "\(config.stream):dlq" }
+
+    /// Appends already-validated events, one entry each with the single field `event`, in one round trip.
+    public func append(_ events: [String]) async throws {
+        guard !events.isEmpty else { return }
+        let commands = events.map {
+            RedisCommand(["XADD", .string(config.stream), "MAXLEN", "~", .int(config.maxLength), "*", "event", .string($0)])
+        }
+        for reply in try await redis.pipeline(commands) {
+            if case .error(let message) = reply { throw RedisError(.server, message) }
+        }
+    }
+
+    /// Validates a bridge body (one event or an array of at most `maxBatch`) and returns the events as JSON texts.
+    /// The error names the bad element and field.
+    public static func validateBatch(_ body: [UInt8], maxBatch: Int) throws(SwitchboardError) -> [String] {
+        guard let value = try? Wire.decode(JSONValue.self, from: body) else { throw .invalid("body is not JSON") }
+        let items: [JSONValue]
+        if case .array(let array) = value {
+            guard !array.isEmpty else { throw .invalid("the array of events is empty") }
+            guard array.count <= maxBatch else { throw .invalid("at most \(maxBatch) events per request (EventBridge PutEvents' batch size)") }
+            items = array
+        } else {
+            items = [value]
+        }
+        var texts: [String] = []
+        for (index, item) in items.enumerated() {
+            do {
+                _ = try ContactEvent.parse(item)
+            } catch {
+                throw .invalid(items.count > 1 ? "event [\(index)]: \(error.message)" : error.message)
+            }
+            texts.append(Wire.encode(item))
+        }
+        return texts
+    }
+}

@@ -1,0 +1,63 @@
+/// Any JSON value, for what Switchboard carries without reading: WebRTC signaling payloads, and contact events passed
+/// on to the stream as they came.
+package enum JSONValue: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// The member `key` of an object, matched ignoring case (AWS samples write both `contactId` and `ContactId`).
+    package subscript(caseInsensitive key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        if let exact = members[key] { return exact }
+        let lower = key.lowercased()
+        return members.first { $0.key.lowercased() == lower }?.value
+    }
+
+    /// The string, when this is one.
+    package var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// Whether this is an object.
+    package var isObject: Bool {
+        if case .object = self { return true }
+        return false
+    }
+}
