@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import RedisClient
@@ -26,7 +27,8 @@ func buildEngine(config: SwitchboardConfig, nodeId: String, address: ListeningAd
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     let bus = EngineBus(redis: redis, channel: keys.engineBus, nodeId: nodeId)
-    let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, address: address, logger: logger)
+    let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, bus: bus, address: address, logger: logger,
+                                    failpoints: Failpoints(environment: ProcessInfo.processInfo.environment))
     // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.
     let readiness: EngineReadiness
     do {

@@ -20,10 +20,12 @@ public struct LocalContactEngine: ContactService {
     /// Where this node listens, for the absolute URLs the engine hands out.
     let address: ListeningAddress
     let logger: Logger
+    /// Test builds' crash points (`SWITCHBOARD_FAILPOINT`); inert in release builds.
+    let failpoints: Failpoints
 
     /// Makes the engine; `scripts` must hold every script of `lua/` (loaded at start-up).
     init(redis: RedisClient, keys: RedisKeys, events: EventLog, config: SwitchboardConfig, scripts: RedisScriptSet, bus: EngineBus,
-         address: ListeningAddress, logger: Logger) {
+         address: ListeningAddress, logger: Logger, failpoints: Failpoints = .disabled) {
         self.redis = redis
         self.keys = keys
         self.events = events
@@ -32,6 +34,7 @@ public struct LocalContactEngine: ContactService {
         self.bus = bus
         self.address = address
         self.logger = logger
+        self.failpoints = failpoints
     }
 
     var connect: ConnectConfig { config.connect }
@@ -64,9 +67,9 @@ public struct LocalContactEngine: ContactService {
         return (record, fields)
     }
 
-    /// Appends one lifecycle event of `contact` to the contact-event stream.
+    /// Appends one lifecycle event of `contact` to the contact-event stream, with the id every try gives it.
     func emit(_ type: String, _ contact: ContactRecord) async throws {
-        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect)])
+        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect, id: Self.eventId(contactId: contact.id, type: type))])
     }
 
     /// Runs `contact_transition.lua`: 1 changed, 0 not in an allowed state, -1 unknown.

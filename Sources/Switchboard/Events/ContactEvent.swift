@@ -64,9 +64,10 @@ struct CaseInsensitiveObject {
 }
 
 extension ContactEvent {
-    /// Builds an event in EventBridge's shape for a contact of the local engine, as Amazon Connect would emit it.
+    /// Builds an event in EventBridge's shape for a contact of the local engine, as Amazon Connect would emit it;
+    /// with a random id unless `id` is given.
     public static func make(type: String, contact: ContactRecord, connect: ConnectConfig, account: String = "000000000000",
-                            agentId: String? = nil, now: Date = Date()) -> String {
+                            agentId: String? = nil, now: Date = Date(), id: String? = nil) -> String {
         let instanceArn = "arn:aws:connect:\(connect.region):\(account):instance/\(connect.instanceId)"
         let time = ISO8601DateFormatter().string(from: now)
         let millis = ISO8601DateFormatter.withMillis
@@ -90,7 +91,7 @@ extension ContactEvent {
             if let reason = contact.disconnectReason { detail["disconnectReason"] = reason }
         }
         let event: [String: Any] = [
-            "version": "0", "id": UUID().uuidString.lowercased(), "detail-type": detailType, "source": source, "account": account,
+            "version": "0", "id": id ?? UUID().uuidString.lowercased(), "detail-type": detailType, "source": source, "account": account,
             "time": time, "region": connect.region, "resources": ["\(instanceArn)/contact/\(contact.id)", instanceArn], "detail": detail,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
