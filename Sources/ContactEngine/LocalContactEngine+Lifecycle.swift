@@ -56,61 +56,24 @@ extension LocalContactEngine {
 
     /// Ends a contact once, whoever asks: participants leave, a `chat.ended` item is posted, routing frees the agent,
     /// DISCONNECTED and COMPLETED are emitted, the agent gets `contact_ended` and a voice meeting `meeting_ended`.
-    /// Returns false when the contact had already ended.
+    /// The state change is committed first (``commitEnd(_:reason:)``); if this node dies after it, another node's
+    /// sweeper runs the rest (``finishEnd(_:)``). Returns false when the contact had already ended.
     @discardableResult
     package func endContact(_ contactId: String, reason: String) async throws -> Bool {
-        guard let (contact, fields) = try await loadContact(contactId) else { return false }
-        let now = epochMillis()
-        let changed = try await transition(contactId, to: "ended", from: ["initiated", "queued", "connected"],
-                                           expireSeconds: endedRetentionSeconds,
-                                           fields: [("endedAt", String(now)), ("disconnectReason", reason)])
-        guard changed == 1 else { return false }
-        var ended = contact
-        ended.state = "ended"
-        ended.endedAt = now
-        ended.disconnectReason = reason
-        var commands = [RedisCommand("ZREM", keys.contactDeadlines, contactId)]
-        for participant in [fields["customerParticipantId"], fields["agentParticipantId"]].compactMap({ $0 }) {
-            commands.append(RedisCommand("HSET", keys.participant(participant), "state", "left"))
-            commands.append(RedisCommand("EXPIRE", keys.participant(participant), String(endedRetentionSeconds)))
-        }
-        if let meetingId = fields["meetingId"] { commands.append(RedisCommand("DEL", keys.meetingPeers(meetingId))) }
-        try await run(commands)
-        try await appendItem(contactId: contactId, initialContactId: contact.initialContactId, participantId: "SYSTEM",
-                             role: .system, displayName: "SYSTEM_MESSAGE", type: .event,
-                             contentType: ConnectParticipant.EventContentType.chatEnded, content: nil)
-        try await redis.send(RedisCommand("EXPIRE", keys.transcript(contactId), String(endedRetentionSeconds)))
-        do {
-            try await routingStep(.routingEnd, [.string(contactId), .int(now), .int(endedRetentionSeconds)])
-        } catch let error as RedisError where error.serverErrorPrefix == "NOCONTACT" {
-            // Never routed (failed between INITIATED and enqueue): nothing to free.
-        }
-        try await emit("DISCONNECTED", ended)
-        try await emit("COMPLETED", ended)
+        guard try await commitEnd(contactId, reason: reason) else { return false }
+        try await finishEnd(contactId)
+        return true
+    }
+
+    /// Tells the agent (`contact_ended`) and a voice meeting (`meeting_ended`) that the contact ended. A sweeper that
+    /// finishes an end a dead node left may send them twice; both are harmless to receive again.
+    package func announceEnded(_ contact: ContactRecord, fields: [String: String]) async {
         if let agentId = contact.agentId {
-            await sendLogged(AgentContactFrame.contactEnded(contactId, channel: contact.lowerChannel), to: .agent(agentId))
+            await sendLogged(AgentContactFrame.contactEnded(contact.id, channel: contact.lowerChannel), to: .agent(agentId))
         }
         if let meetingId = fields["meetingId"] {
             await sendLogged(TypeFrame("meeting_ended"), to: .meeting(meetingId), close: 1000)
         }
-        return true
-    }
-
-    /// Ends, as `EXPIRED`, up to `limit` contacts whose duration has run out (nobody ended them: the customer closed the
-    /// page, a bridge lost the call). Every node sweeps; ``endContact(_:reason:)`` ends each only once.
-    /// Returns how many deadlines were due.
-    package func endExpiredContacts(limit: Int = 100) async throws -> Int {
-        let due = try await redis.send(RedisCommand(["ZRANGE", .string(keys.contactDeadlines), "-inf", .int(epochMillis()),
-                                                     "BYSCORE", "LIMIT", "0", .int(limit)])).strings
-        for contactId in due {
-            if try await endContact(contactId, reason: "EXPIRED") {
-                logger.info("contact expired", metadata: ["contactId": "\(contactId)"])
-            } else {
-                // Another node ended it first, or the record is gone: endContact removed no deadline, so do it here.
-                try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
-            }
-        }
-        return due.count
     }
 
     /// The name customers see for an agent.

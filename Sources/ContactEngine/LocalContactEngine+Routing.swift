@@ -3,27 +3,6 @@ import Foundation
 import RedisClient
 
 extension LocalContactEngine {
-    /// Marks a new contact queued (QUEUED event), then routes it with `routing_enqueue.lua` and tells agents.
-    package func route(_ contact: ContactRecord) async throws {
-        if try await transition(contact.id, to: "queued", from: ["initiated"]) == 1 {
-            var queued = contact
-            queued.state = "queued"
-            try await emit("QUEUED", queued)
-        }
-        let routing = config.routing
-        let reply: RedisReply
-        do {
-            reply = try await redis.evalScript(
-                scripts[.routingEnqueue], keys: [keys.routing],
-                args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
-                       .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
-                       .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)])
-        } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
-            return  // already routed by an earlier try of the same call
-        }
-        await deliver(RoutingOutcome(reply))
-    }
-
     /// Runs a routing script for an agent or contact event and delivers what it decided.
     @discardableResult
     package func routingStep(_ script: LuaScript, _ args: [RedisArgument]) async throws -> RoutingOutcome {

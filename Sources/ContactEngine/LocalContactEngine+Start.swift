@@ -4,7 +4,7 @@ import Foundation
 import RedisClient
 
 extension LocalContactEngine {
-    /// Starts a chat contact: record, customer participant, INITIATED, then routing.
+    /// Starts a chat contact: record, customer participant, INITIATED, then routing (``finishStart(_:)``).
     public func startChat(_ request: StartContactRequest) async throws -> StartedContact {
         try await start(channel: "CHAT", request: request).started
     }
@@ -17,7 +17,8 @@ extension LocalContactEngine {
         return result
     }
 
-    /// Creates the contact in Redis and routes it; what both the customer API and the Connect API call.
+    /// Creates the contact in Redis and routes it; what both the customer API and the Connect API call. The writes are one
+    /// transaction with a `<C>:starting` entry, so if this node dies before routing is done another node finishes it.
     package func start(channel: String, request: StartContactRequest) async throws -> (started: StartedContact, connectionData: Connect.ConnectionData?) {
         let now = epochMillis()
         let contact = ContactRecord(id: Self.newId(), channel: channel, initiationMethod: channel == "CHAT" ? "API" : "WEBRTC_API",
@@ -43,9 +44,8 @@ extension LocalContactEngine {
         commands.append(participantTokenCommand(participantToken, participantId: participantId))
         let duration = request.durationSeconds ?? (channel == "CHAT" ? config.local.chatDurationSeconds : config.local.voiceDurationSeconds)
         commands.append(RedisCommand(["ZADD", .string(keys.contactDeadlines), .int(now + duration * 1000), .string(contact.id)]))
-        try await run(commands)
-        try await emit("INITIATED", contact)
-        try await route(contact)
+        try await commitStart(contactId: contact.id, commands: commands, now: now)
+        try await finishStart(contact.id)
         return (StartedContact(contactId: contact.id, participantId: participantId, participantToken: participantToken), connectionData)
     }
 

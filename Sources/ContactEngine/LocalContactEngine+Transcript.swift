@@ -6,11 +6,12 @@ import RedisClient
 extension LocalContactEngine {
     /// Appends an item to the contact's transcript (a capped stream, so order is Redis's) and publishes it to the
     /// contact's participant sockets on every node, in one round trip. With a `clientToken` this happens once per token
-    /// and participant: a retry returns the first item (same Id and time), as Connect does.
+    /// and participant (remembered `clientTokenTtlSeconds`, by default `local.clientTokenTtlSeconds`): a retry returns
+    /// the first item (same Id and time), as Connect does.
     @discardableResult
     package func appendItem(contactId: String, initialContactId: String, participantId: String, role: ConnectParticipant.ParticipantRole,
                     displayName: String, type: ConnectParticipant.ChatItemType, contentType: String,
-                    content: String?, clientToken: String? = nil) async throws -> ConnectParticipant.Item {
+                    content: String?, clientToken: String? = nil, clientTokenTtlSeconds: Int? = nil) async throws -> ConnectParticipant.Item {
         let item = ConnectParticipant.Item(
             absoluteTime: AWSDateFormat.iso8601(Date()), content: content, contentType: contentType, id: Self.newId(), type: type,
             participantId: participantId, displayName: displayName, participantRole: role, contactId: contactId,
@@ -20,7 +21,7 @@ extension LocalContactEngine {
             let reply = try await redis.evalScript(
                 scripts[.participantSend],
                 keys: [keys.transcript(contactId), keys.sentItem(participantId: participantId, clientTokenHash: Self.hash(clientToken))],
-                args: [.string(json), .int(config.local.transcriptMaxItems), .int(config.local.clientTokenTtlSeconds)])
+                args: [.string(json), .int(config.local.transcriptMaxItems), .int(clientTokenTtlSeconds ?? config.local.clientTokenTtlSeconds)])
             if let prior = reply.string { return try Wire.decode(ConnectParticipant.Item.self, from: prior) }
         } else {
             try await redis.send(RedisCommand(["XADD", .string(keys.transcript(contactId)), "MAXLEN", "~",

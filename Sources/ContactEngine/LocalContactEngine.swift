@@ -22,10 +22,12 @@ public struct LocalContactEngine: ContactService {
     /// Where this node listens, for the absolute URLs the engine hands out.
     package let address: ListeningAddress
     package let logger: Logger
+    /// Test builds' crash points (`SWITCHBOARD_FAILPOINT`); inert in release builds.
+    package let failpoints: Failpoints
 
     /// Makes the engine; `scripts` must hold every script of `lua/` (loaded at start-up).
     package init(redis: RedisClient, keys: RedisKeys, events: any EventSink, config: SwitchboardConfig, scripts: RedisScriptSet, frames: any FrameSink,
-         address: ListeningAddress, logger: Logger) {
+         address: ListeningAddress, logger: Logger, failpoints: Failpoints = .disabled) {
         self.redis = redis
         self.keys = keys
         self.events = events
@@ -34,6 +36,7 @@ public struct LocalContactEngine: ContactService {
         self.frames = frames
         self.address = address
         self.logger = logger
+        self.failpoints = failpoints
     }
 
     package var connect: ConnectConfig { config.connect }
@@ -66,9 +69,9 @@ public struct LocalContactEngine: ContactService {
         return (record, fields)
     }
 
-    /// Appends one lifecycle event of `contact` to the contact-event stream.
+    /// Appends one lifecycle event of `contact` to the contact-event stream, with the id every try gives it.
     package func emit(_ type: String, _ contact: ContactRecord) async throws {
-        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect)])
+        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect, id: Self.eventId(contactId: contact.id, type: type))])
     }
 
     /// Runs `contact_transition.lua`: 1 changed, 0 not in an allowed state, -1 unknown.

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Runs `routing_tick.lua` every `routing.tickIntervalMs` on every node (the script is atomic, so concurrent sweeps
 /// are harmless): expired offers, lapsed continuity windows, cooldowns that ended. Calls again at once while the
-/// script reports more work. Then ends the contacts whose duration ran out.
+/// script reports more work. Then sweeps the contact lifecycle: starts and ends a dead node left unfinished, and
+/// contacts whose duration ran out (``LocalContactEngine/sweepLifecycle(limit:)``).
 package struct RoutingTicker: Service {
     package let engine: LocalContactEngine
     /// Whether start-up registered the configured agents; if Redis was down then, the ticker does it first.
@@ -38,9 +39,9 @@ package struct RoutingTicker: Service {
             }
             do {
                 var rounds = 0
-                while try await engine.endExpiredContacts() == 100, rounds < 10 { rounds += 1 }
+                while try await engine.sweepLifecycle() == 100, rounds < 10 { rounds += 1 }
             } catch {
-                logger.warning("ending expired contacts failed", metadata: ["error": "\(error)"])
+                logger.warning("sweeping contact starts and ends failed", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
         }

@@ -22,7 +22,7 @@ struct Bridge: AsyncParsableCommand {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
         let redis = RedisClient(configuration: try RedisConfiguration(url: config.redis.url))
-        let log = EventLog(redis: redis, config: config.events)
+        let log = EventLog(redis: redis, config: config.events, scripts: try ScriptCatalog.read(directory: config.paths.lua))
         var accepted: [String] = []
         var rejected = 0
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -20,7 +20,8 @@ public struct NodeOptions: Sendable {
     public var addressFile: String?
 
     /// Bundles start-up options.
-    public init(config: SwitchboardConfig, nodeId: String, registry: PrometheusCollectorRegistry, addressFile: String? = nil) {
+    public init(config: SwitchboardConfig, nodeId: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                addressFile: String? = nil) {
         self.config = config
         self.nodeId = nodeId
         self.registry = registry
@@ -37,7 +38,7 @@ public struct NodeOptions: Sendable {
 /// One running node: the HTTP/WebSocket application with its services, and the drain step that runs first on SIGTERM.
 public struct SwitchboardNode: Service {
     let app: any Service
-    let drain: HubDrain
+    let drain: any Service
     let logger: Logger
 
     /// Runs until SIGTERM/SIGINT, then drains (SPEC §1) and returns.
@@ -49,8 +50,16 @@ public struct SwitchboardNode: Service {
     }
 }
 
-/// Builds one node: the HTTP/WebSocket server and its long-lived services.
-public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async throws -> SwitchboardNode {
+/// Builds one node: the HTTP/WebSocket application, then the drain that must stop before it (see ``SwitchboardNode``).
+public func buildNode(_ options: NodeOptions, logger: Logger) async throws -> SwitchboardNode {
+    let (app, drain) = try await buildApplication(options, logger: logger)
+    return SwitchboardNode(app: app, drain: drain, logger: logger)
+}
+
+/// Builds the HTTP/WebSocket application with its long-lived services (what tests run in-process with
+/// HummingbirdTesting), and the service that drains it on SIGTERM, which must stop before the application does.
+public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) async throws
+    -> (application: some ApplicationProtocol, drain: some Service) {
     let logger = {
         var logger = baseLogger
         logger[metadataKey: "node"] = "\(options.nodeId)"
@@ -63,7 +72,7 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     let redis = RedisClient(configuration: redisConfiguration, logger: logger)
     let scripts = try ScriptCatalog.read(directory: config.paths.lua)
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
-    let eventLog = EventLog(redis: redis, config: config.events)
+    let eventLog = EventLog(redis: redis, config: config.events, scripts: scripts)
     let address = ListeningAddress(config.node)
     let sockets = SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket)
     let frames = HubFrameSink(hub: sockets, redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId,
@@ -132,5 +141,5 @@ public func buildNode(_ options: NodeOptions, logger baseLogger: Logger) async t
     app.addServices(redis, NodeSubscriber(hub: hub, frames: frames, status: subscription), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
     app.addServices(backend.services)
-    return SwitchboardNode(app: app, drain: HubDrain(hub: hub, drainSeconds: config.node.drainSeconds), logger: logger)
+    return (app, HubDrain(hub: hub, drainSeconds: config.node.drainSeconds))
 }

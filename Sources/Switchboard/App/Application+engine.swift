@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardCore
 import ContactEngine
 import Hummingbird
@@ -26,7 +27,7 @@ func buildEngine(config: SwitchboardConfig, address: ListeningAddress, redis: Re
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, frames: frames,
-                                    address: address, logger: logger)
+                                    address: address, logger: logger, failpoints: Failpoints(environment: ProcessInfo.processInfo.environment))
     // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.
     let readiness: EngineReadiness
     do {

@@ -19,6 +19,9 @@ public struct LocalConfig: Sendable, Decodable {
     public var chatDurationSeconds: Int
     /// A voice contact nobody ends is ended (`EXPIRED`) this long after it started.
     public var voiceDurationSeconds: Int
+    /// How long a node has to finish the steps of starting or ending a contact before any node's sweeper completes them
+    /// (the node may have died midway; README "Contact lifecycle").
+    public var lifecycleGraceMs: Int
 
     /// An AWS-style access key pair.
     public struct Credentials: Sendable, Decodable {
@@ -77,7 +80,7 @@ public struct LocalConfig: Sendable, Decodable {
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
         case credentials, agents, participantTokenTtlSeconds, transcriptMaxItems, endedRetentionSeconds, clientTokenTtlSeconds,
-             chatDurationSeconds, voiceDurationSeconds
+             chatDurationSeconds, voiceDurationSeconds, lifecycleGraceMs
     }
 
     /// Decodes strictly.
@@ -92,6 +95,7 @@ public struct LocalConfig: Sendable, Decodable {
         clientTokenTtlSeconds = try c.optional(.clientTokenTtlSeconds, default: 3_600)
         chatDurationSeconds = try c.optional(.chatDurationSeconds, default: 90_000)
         voiceDurationSeconds = try c.optional(.voiceDurationSeconds, default: 43_200)
+        lifecycleGraceMs = try c.optional(.lifecycleGraceMs, default: 10_000, min: 1)
         for (key, value) in [("chatDurationSeconds", chatDurationSeconds), ("voiceDurationSeconds", voiceDurationSeconds)] where value < 1 {
             throw SwitchboardError.config("\"local.\(key)\" must be at least 1")
         }

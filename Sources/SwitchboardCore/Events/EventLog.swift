@@ -5,11 +5,13 @@ import RedisClient
 public struct EventLog: Sendable {
     package let redis: RedisClient
     package let config: EventsConfig
+    package let scripts: RedisScriptSet
 
-    /// An event log on `redis`, configured by `events`.
-    public init(redis: RedisClient, config: EventsConfig) {
+    /// An event log on `redis`, configured by `events`; `scripts` holds `events_append_once`.
+    public init(redis: RedisClient, config: EventsConfig, scripts: RedisScriptSet) {
         self.redis = redis
         self.config = config
+        self.scripts = scripts
     }
 
     /// Dead-letter stream name.
@@ -24,6 +26,25 @@ public struct EventLog: Sendable {
         for reply in try await redis.pipeline(commands) {
             if case .error(let message) = reply { throw RedisError(.server, message) }
         }
+    }
+
+    /// Appends events, each only if its id was not appended before (`events_append_once.lua`): a step that may run
+    /// twice (a sweeper finishing what a dead node started) sends its events twice and the stream has them once.
+    public func appendOnce(_ events: [(id: String, text: String)]) async throws {
+        guard !events.isEmpty else { return }
+        _ = try await redis.evalScript(
+            scripts[.eventsAppendOnce], keys: [config.stream] + events.map { markerKey($0.id) },
+            args: [.int(config.maxLength), .int(config.dedupeTtlSeconds)] + events.map { .string($0.text) })
+    }
+
+    /// The marker of one appended event, in the event stream's cluster slot: the stream's own hash tag, or the stream's
+    /// name as the tag (a key without a tag hashes its whole name).
+    func markerKey(_ eventId: String) -> String {
+        let stream = config.stream
+        if let open = stream.firstIndex(of: "{"), let close = stream[open...].firstIndex(of: "}"), stream.index(after: open) < close {
+            return "\(stream):once:\(eventId)"
+        }
+        return "{\(stream)}:once:\(eventId)"
     }
 
     /// Validates a bridge body (one event or an array of at most `maxBatch`) and returns the events as JSON texts.

@@ -18,6 +18,8 @@ extension FrameSink {
 package protocol EventSink: Sendable {
     /// Appends events (EventBridge JSON texts), in order.
     func append(_ events: [String]) async throws
+    /// Appends events whose ids were not appended before (within `events.dedupeTtlSeconds`), in order.
+    func appendOnce(_ events: [(id: String, text: String)]) async throws
 }
 
 extension EventLog: EventSink {}

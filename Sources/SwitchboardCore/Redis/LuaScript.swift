@@ -3,8 +3,11 @@ import RedisClient
 /// Every script of `lua/`, by name. The catalog refuses to start a node whose `paths.lua` lacks one, so a script is
 /// never found missing in the middle of a request.
 public enum LuaScript: String, CaseIterable, Sendable {
+    case contactClaim = "contact_claim"
+    case contactEnd = "contact_end"
     case contactTransition = "contact_transition"
     case contactUpdateAttributes = "contact_update_attributes"
+    case eventsAppendOnce = "events_append_once"
     case hubPublish = "hub_publish"
     case hubTopic = "hub_topic"
     case meetingLeave = "meeting_leave"

@@ -13,8 +13,12 @@ extension RedisKeys {
     package func joinToken(_ hash: String) -> String { "\(contacts):jtoken:\(hash)" }
     /// STRING the item JSON first sent with a SendMessage/SendEvent `ClientToken` (SHA-256) by one participant.
     package func sentItem(participantId: String, clientTokenHash: String) -> String { "\(contacts):sent:\(participantId):\(clientTokenHash)" }
-    /// ZSET contactId → epoch ms at which a contact nobody ended is ended as `EXPIRED`.
+    /// ZSET contactId → epoch ms at which a contact nobody ended is ended as `EXPIRED`; once the contact has ended,
+    /// the ms after which any node's sweeper finishes the end if its node has not. Removed when the end is complete.
     package var contactDeadlines: String { "\(contacts):deadlines" }
+    /// ZSET contactId → epoch ms after which any node's sweeper finishes starting a contact whose node has not
+    /// (INITIATED, queued, QUEUED, routing); removed when the start is complete.
+    package var contactsStarting: String { "\(contacts):starting" }
     /// STREAM of a contact's transcript items (field `item`), capped at `local.transcriptMaxItems`.
     package func transcript(_ contactId: String) -> String { "\(contacts):transcript:\(contactId)" }
     /// HASH attendeeId → `<role> <nodeId> <connectionId>` of the sockets in a meeting.

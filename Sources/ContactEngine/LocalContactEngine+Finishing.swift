@@ -1,0 +1,223 @@
+import SwitchboardCore
+import ConnectWire
+import Crypto
+import Foundation
+import RedisClient
+
+/// Starting and ending a contact so that a node dying at any point leaves Redis consistent (README, "Contact lifecycle").
+///
+/// Each is one atomic commit followed by idempotent steps, the last of which removes a sweeper entry the commit wrote:
+/// - start: record, customer participant, tokens, deadline and an entry in `<C>:starting` (score now + grace) are one
+///   MULTI/EXEC; then INITIATED (once), `initiated` → `queued`, QUEUED (once), `routing_enqueue.lua` (a second call
+///   answers EXISTS), agents told; then, if the contact ended meanwhile, `routing_end.lua`; last, ZREM `<C>:starting`.
+/// - end: `contact_end.lua` sets `ended` and re-scores the contact's entry in `<C>:deadlines` to now + grace in one
+///   script; then participants leave, `chat.ended` is posted (once), `routing_end.lua` frees the agent, DISCONNECTED and
+///   COMPLETED (once each), frames; last, ZREM `<C>:deadlines`.
+///
+/// Every node's routing ticker calls ``sweepLifecycle(limit:)``, which re-runs the steps of every due entry. An entry is
+/// removed only by the last step, after all others succeeded, so work a dead node left is redone until it is complete;
+/// and since every step is idempotent, a re-run beside a slow (not dead) node changes nothing twice.
+extension LocalContactEngine {
+    /// How long the node that commits a start or end has before sweepers finish it.
+    package var lifecycleGraceMs: Int { config.local.lifecycleGraceMs }
+
+    // MARK: Start
+
+    /// The start's commit: `commands` (record, participant, tokens, deadline) and the `<C>:starting` entry, atomically.
+    package func commitStart(contactId: String, commands: [RedisCommand], now: Int) async throws {
+        try await runAtomically(commands + [RedisCommand(["ZADD", .string(keys.contactsStarting), .int(now + lifecycleGraceMs), .string(contactId)])])
+        failpoints.hit(.startAfterRecord)
+    }
+
+    /// The start's follow-up steps, each safe to run again: INITIATED, queued, QUEUED, routing, offers. A contact that
+    /// ended before its start was finished is not routed, and if an earlier run routed it, its routing is ended here.
+    package func finishStart(_ contactId: String) async throws {
+        guard let (contact, _) = try await loadContact(contactId) else {
+            try await redis.send(RedisCommand("ZREM", keys.contactsStarting, contactId))  // gone (expired): nothing to finish
+            return
+        }
+        try await emitOnce([("INITIATED", contact)])
+        failpoints.hit(.startAfterInitiated)
+        if contact.state == "initiated" { _ = try await transition(contactId, to: "queued", from: ["initiated"]) }
+        failpoints.hit(.startAfterQueuedState)
+        if let state = try await contactState(contactId), state != "ended" {
+            var queued = contact
+            queued.state = "queued"
+            try await emitOnce([("QUEUED", queued)])
+            failpoints.hit(.startAfterQueuedEvent)
+            let outcome = try await enqueue(contact)
+            failpoints.hit(.startAfterEnqueue)
+            await deliver(outcome)
+            failpoints.hit(.startAfterDeliver)
+        }
+        // An end commits `ended` before it runs routing_end.lua. If that routing_end ran before our enqueue, it found
+        // nothing to end, but then the end committed before this read, which sees `ended`: routing is ended here.
+        if try await contactState(contactId) == "ended" { try await endRouting(contactId) }
+        try await redis.send(RedisCommand("ZREM", keys.contactsStarting, contactId))
+    }
+
+    /// `routing_enqueue.lua` for a new contact. When an earlier try already routed it (EXISTS), its node may have died
+    /// before telling the agent: the offer or auto-accepted connection routing holds is delivered again.
+    package func enqueue(_ contact: ContactRecord) async throws -> RoutingOutcome {
+        let routing = config.routing
+        do {
+            return RoutingOutcome(try await redis.evalScript(
+                scripts[.routingEnqueue], keys: [keys.routing],
+                args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
+                       .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
+                       .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)]))
+        } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
+            let fields = try await redis.hgetall(keys.routingContact(contact.id))
+            var outcome = RoutingOutcome()
+            if fields["state"] == "offered", let agentId = fields["offeredTo"] {
+                outcome.offers = [.init(contactId: contact.id, agentId: agentId)]
+            } else if fields["state"] == "connected", let agentId = fields["agent"] {
+                outcome.connected = [.init(contactId: contact.id, agentId: agentId)]
+            }
+            return outcome
+        }
+    }
+
+    // MARK: End
+
+    /// The end's commit (`contact_end.lua`): `ended`, `endedAt`, `disconnectReason`, and the deadline entry re-scored to
+    /// now + grace. False when the contact is unknown or had already ended.
+    package func commitEnd(_ contactId: String, reason: String) async throws -> Bool {
+        guard Self.isValidId(contactId) else { return false }
+        let now = epochMillis()
+        let reply = try await redis.evalScript(
+            scripts[.contactEnd], keys: [keys.contact(contactId), keys.contactDeadlines],
+            args: [.string(contactId), "initiated,queued,connected", .int(endedRetentionSeconds), .int(now + lifecycleGraceMs),
+                   "endedAt", .int(now), "disconnectReason", .string(reason)])
+        guard reply.int == 1 else { return false }
+        failpoints.hit(.endAfterCommit)
+        return true
+    }
+
+    /// The end's follow-up steps for a contact already `ended`, each safe to run again.
+    package func finishEnd(_ contactId: String) async throws {
+        guard let (contact, fields) = try await loadContact(contactId), contact.state == "ended" else { return }
+        var commands: [RedisCommand] = []
+        for participant in [fields["customerParticipantId"], fields["agentParticipantId"]].compactMap({ $0 }) {
+            commands.append(RedisCommand("HSET", keys.participant(participant), "state", "left"))
+            commands.append(RedisCommand("EXPIRE", keys.participant(participant), String(endedRetentionSeconds)))
+        }
+        if let meetingId = fields["meetingId"] { commands.append(RedisCommand("DEL", keys.meetingPeers(meetingId))) }
+        try await run(commands)
+        failpoints.hit(.endAfterParticipants)
+        // Posted once: the client token is per contact and remembered as long as the ended contact is kept.
+        try await appendItem(contactId: contactId, initialContactId: contact.initialContactId, participantId: "SYSTEM",
+                             role: .system, displayName: "SYSTEM_MESSAGE", type: .event,
+                             contentType: ConnectParticipant.EventContentType.chatEnded, content: nil,
+                             clientToken: "chat.ended:\(contactId)", clientTokenTtlSeconds: endedRetentionSeconds)
+        try await redis.send(RedisCommand("EXPIRE", keys.transcript(contactId), String(endedRetentionSeconds)))
+        failpoints.hit(.endAfterChatEnded)
+        try await endRouting(contactId)
+        failpoints.hit(.endAfterRoutingEnd)
+        try await emitOnce([("DISCONNECTED", contact), ("COMPLETED", contact)])
+        failpoints.hit(.endAfterEvents)
+        await announceEnded(contact, fields: fields)
+        failpoints.hit(.endAfterFrames)
+        try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
+    }
+
+    /// `routing_end.lua`: frees the agent (or takes the contact out of its queue or offer). NOCONTACT: never routed.
+    package func endRouting(_ contactId: String) async throws {
+        do {
+            try await routingStep(.routingEnd, [.string(contactId), .int(epochMillis()), .int(endedRetentionSeconds)])
+        } catch let error as RedisError where error.serverErrorPrefix == "NOCONTACT" {
+            // Never routed (ended before its start reached routing): nothing to free.
+        }
+    }
+
+    // MARK: Sweeper
+
+    /// One pass over what is due (every node, every routing tick): starts a dead node left unfinished, ends a dead
+    /// node left unfinished, and contacts whose duration ran out (ended as `EXPIRED`). Each due entry is first claimed
+    /// (`contact_claim.lua`: a lease of `lifecycleGraceMs`), so one node works on it at a time. A failure is logged and
+    /// the entry is due again when the lease ends. Returns how many entries were due.
+    @discardableResult
+    package func sweepLifecycle(limit: Int = 100) async throws -> Int {
+        let now = epochMillis()
+        let replies = try await redis.pipeline([
+            RedisCommand(["ZRANGE", .string(keys.contactsStarting), "-inf", .int(now), "BYSCORE", "LIMIT", "0", .int(limit)]),
+            RedisCommand(["ZRANGE", .string(keys.contactDeadlines), "-inf", .int(now), "BYSCORE", "LIMIT", "0", .int(limit)]),
+        ])
+        for reply in replies { if case .error(let message) = reply { throw RedisError(.server, message) } }
+        let starting = try await claim(replies[0].strings, in: keys.contactsStarting, now: now)
+        let due = try await claim(replies[1].strings, in: keys.contactDeadlines, now: now)
+        for contactId in starting {
+            do {
+                try await finishStart(contactId)
+                logger.notice("finished starting a contact", metadata: ["contactId": "\(contactId)"])
+            } catch {
+                logger.warning("could not finish starting a contact", metadata: ["contactId": "\(contactId)", "error": "\(error)"])
+            }
+        }
+        for contactId in due {
+            do {
+                switch try await contactState(contactId) {
+                case nil:
+                    try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))  // expired record
+                case "ended":
+                    try await finishEnd(contactId)
+                    logger.notice("finished ending a contact", metadata: ["contactId": "\(contactId)"])
+                default:
+                    if try await endContact(contactId, reason: "EXPIRED") {
+                        logger.info("contact expired", metadata: ["contactId": "\(contactId)"])
+                    }  // else another node ended it just now; its entry is that end's to remove
+                }
+            } catch {
+                logger.warning("could not end a contact", metadata: ["contactId": "\(contactId)", "error": "\(error)"])
+            }
+        }
+        return max(replies[0].strings.count, replies[1].strings.count)
+    }
+
+    /// The members of `contactIds` this node now holds the lease on (one pipelined round trip).
+    package func claim(_ contactIds: [String], in zset: String, now: Int) async throws -> [String] {
+        guard !contactIds.isEmpty else { return [] }
+        let calls = contactIds.map { (keys: [zset], args: [RedisArgument.string($0), .int(now), .int(now + lifecycleGraceMs)]) }
+        let replies = try await redis.evalScript(scripts[.contactClaim], calls: calls)
+        return zip(contactIds, replies).compactMap { contactId, reply in reply.int == 1 ? contactId : nil }
+    }
+
+    // MARK: Helpers
+
+    /// The contact's `state`, or nil when there is no such contact.
+    package func contactState(_ contactId: String) async throws -> String? {
+        guard Self.isValidId(contactId) else { return nil }
+        return try await redis.send(RedisCommand("HGET", keys.contact(contactId), "state")).string
+    }
+
+    /// Runs `commands` as one MULTI/EXEC transaction (all keys under `{contacts}`) and throws the first error reply.
+    package func runAtomically(_ commands: [RedisCommand]) async throws {
+        let replies = try await redis.pipeline([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+        guard case .array(let results)? = replies.last else {
+            let queued = replies.compactMap { if case .error(let message) = $0 { message } else { nil } }
+            throw RedisError(.server, "transaction aborted: \(queued.joined(separator: "; "))")
+        }
+        for result in results { if case .error(let message) = result { throw RedisError(.server, message) } }
+    }
+
+    /// Appends lifecycle events, each at most once (`events_append_once.lua`); ids are ``eventId(contactId:type:)``.
+    package func emitOnce(_ batch: [(type: String, contact: ContactRecord)]) async throws {
+        try await events.appendOnce(batch.map { event in
+            let id = Self.eventId(contactId: event.contact.id, type: event.type)
+            return (id, ContactEvent.make(type: event.type, contact: event.contact, connect: connect, id: id))
+        })
+    }
+
+    /// The id of the event of type `type` of a contact: the same on every node and every try, so consumers (which
+    /// de-duplicate on the id) see one event even if it is sent twice. An RFC 9562 version-8 UUID made from SHA-256.
+    package static func eventId(contactId: String, type: String) -> String {
+        var bytes = Array(SHA256.hash(data: Data("switchboard:contact-event:\(contactId):\(type)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x80
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
+            String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(hex.startIndex, offsetBy: range.upperBound)])
+        }
+        return groups.joined(separator: "-")
+    }
+}
