@@ -47,16 +47,3 @@ public struct SigV4Request: Sendable, Hashable {
         SHA256.hash(data: data).hexString
     }
 }
-
-extension Sequence<UInt8> {
-    /// Lower-case hex, as SigV4 spells hashes and signatures.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

@@ -79,7 +79,7 @@ public struct SigV4Verifier: Sendable {
         let stringToSign = SigV4Canonical.stringToSign(amzDate: amzDate, scope: expectedScope, canonicalRequest: canonicalRequest)
         let expected = SigV4Canonical.signature(
             secret: secret.secretAccessKey, amzDate: amzDate, region: region, service: service, stringToSign: stringToSign)
-        guard Self.constantTimeEqual(expected, authorization.signature.lowercased()) else {
+        guard ByteEncoding.constantTimeEqual(Array(expected.utf8), Array(authorization.signature.lowercased().utf8)) else {
             throw .signature(
                 .signatureMismatch,
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key "
@@ -139,17 +139,5 @@ public struct SigV4Verifier: Sendable {
             return (AWSDateFormat.amzDate(date), date)
         }
         throw .signature(.missingDate, "Authorization requires an X-Amz-Date or Date header")
-    }
-
-    /// Compares without an early exit, so response timing does not reveal how much of a forged signature was right.
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8)
-        let b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices {
-            difference |= a[index] ^ b[index]
-        }
-        return difference == 0
     }
 }

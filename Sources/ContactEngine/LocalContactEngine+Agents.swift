@@ -1,3 +1,4 @@
+import ConnectWire
 import SwitchboardCore
 import Crypto
 import Foundation
@@ -11,10 +12,7 @@ extension LocalContactEngine {
         if let hash = agent?.passwordHash {
             matches = PasswordHash.verify(password, against: hash)
         } else {
-            // Compare digests of equal length so neither the length nor the first wrong byte shows in the timing.
-            let given = Array(SHA256.hash(data: Data(password.utf8)))
-            let expected = Array(SHA256.hash(data: Data((agent?.password ?? "").utf8)))
-            matches = agent != nil && zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+            matches = ByteEncoding.secretsEqual(password, agent?.password ?? "") && agent != nil
         }
         guard let found = agent, matches else { return nil }
         let token = Self.newToken()

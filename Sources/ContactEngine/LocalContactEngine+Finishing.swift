@@ -214,7 +214,7 @@ extension LocalContactEngine {
         var bytes = Array(SHA256.hash(data: Data("switchboard:contact-event:\(contactId):\(type)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0f) | 0x80
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = ByteEncoding.hex(bytes)
         let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
             String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(hex.startIndex, offsetBy: range.upperBound)])
         }

@@ -93,12 +93,12 @@ public struct LocalContactEngine: ContactService {
 
     /// 256 random bits, URL-safe base64.
     package static func newToken() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64URLEncoded
+        SymmetricKey(size: .bits256).withUnsafeBytes { ByteEncoding.base64URL(Data($0)) }
     }
 
     /// What Redis stores instead of a token: its SHA-256, hex.
     package static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        ByteEncoding.hex(SHA256.hash(data: Data(token.utf8)))
     }
 
 

@@ -2,7 +2,7 @@ import Foundation
 
 @testable import ConnectWire
 
-/// The shape of `BotocoreFixtures.json`, written by `Fixtures/generate_botocore_fixtures.py`.
+/// The shape of `Fixtures/botocore.json`, written by `Fixtures/generate_botocore_fixtures.py`.
 struct BotocoreFixture: Decodable {
     struct Vector: Decodable, CustomTestStringConvertibleName {
         var name: String
@@ -66,9 +66,11 @@ struct BotocoreFixture: Decodable {
 
     static let shared: BotocoreFixture = {
         do {
-            return try JSONDecoder().decode(BotocoreFixture.self, from: Data(BotocoreFixtures.json.utf8))
+            // Read beside this source file: the test target excludes Fixtures/ from its sources.
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/botocore.json")
+            return try JSONDecoder().decode(BotocoreFixture.self, from: Data(contentsOf: path))
         } catch {
-            fatalError("BotocoreFixtures.swift does not decode: \(error)")
+            fatalError("Fixtures/botocore.json does not decode: \(error)")
         }
     }()
 }

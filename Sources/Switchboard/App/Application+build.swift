@@ -1,6 +1,7 @@
 import SwitchboardCore
 import ContactEngine
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -88,9 +89,19 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let subscription = SubscriptionStatus()
     let tokens = UserTokens(secret: config.security.userTokenSecret)
     let router = Router(context: AppRequestContext.self)
+    // Outermost first: refuse foreign origins, add CORS headers (to errors too, so a cross-origin widget can read a
+    // 429), then turn errors into SPEC §3's JSON.
+    router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
+    // `.originBased` echoes the request's origin: only allowed ones get this far.
+    router.add(middleware: CORSMiddleware(allowOrigin: .originBased,
+                                          // What the widget and the AWS SDK for JavaScript send (Participant Service, SigV4).
+                                          allowHeaders: [.contentType, .authorization] + ["X-Amz-Bearer", "X-Amz-Date", "X-Amz-Security-Token",
+                                              "X-Amz-User-Agent", "X-Amz-Content-Sha256", "Amz-Sdk-Invocation-Id", "Amz-Sdk-Request"]
+                                              .map { HTTPField.Name($0)! },
+                                          allowMethods: [.get, .post, .put, .delete, .options],
+                                          exposedHeaders: ["x-amzn-ErrorType", "x-amzn-RequestId", "Retry-After"], maxAge: .seconds(600)))
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: OriginMiddleware(allowed: Set(config.security.allowedOrigins)))
     router.add(middleware: WebController.files(root: config.paths.web, mode: config.connect.mode))
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets,
                                             notReady: { backend.isReady() ? subscription.notReady : "starting" }).endpoints)

@@ -1,3 +1,4 @@
+import ConnectWire
 import SwitchboardCore
 import ContactEngine
 import Crypto
@@ -27,14 +28,8 @@ struct BridgeController: Sendable {
 
     /// Lets the request through only with the bridge key in `X-Switchboard-Bridge-Key` (401 otherwise).
     static func authorize(_ request: Request, apiKey: String) throws {
-        guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], equal(key, apiKey) else {
+        guard let key = request.headers[HTTPField.Name("X-Switchboard-Bridge-Key")!], ByteEncoding.secretsEqual(key, apiKey) else {
             throw SwitchboardError.unauthorized("missing or wrong X-Switchboard-Bridge-Key")
         }
-    }
-
-    /// Compares secrets in constant time (hashing first makes the lengths equal).
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = SHA256.hash(data: Data(a.utf8)), y = SHA256.hash(data: Data(b.utf8))
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -1,3 +1,4 @@
+import ConnectWire
 import _CryptoExtras
 import Crypto
 import Foundation
@@ -13,7 +14,7 @@ public enum PasswordHash {
     public static func make(_ password: String) throws -> String {
         let salt = SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }
         let hash = try derive(password, salt: salt, rounds: rounds)
-        return "pbkdf2-sha256$\(rounds)$\(salt.base64URLEncoded)$\(hash.base64URLEncoded)"
+        return "pbkdf2-sha256$\(rounds)$\(ByteEncoding.base64URL(salt))$\(ByteEncoding.base64URL(hash))"
     }
 
     /// Whether `encoded` is a hash this code can check (used when config.json is read).
@@ -25,13 +26,13 @@ public enum PasswordHash {
     public static func verify(_ password: String, against encoded: String) -> Bool {
         guard let (rounds, salt, expected) = parse(encoded), let hash = try? derive(password, salt: salt, rounds: rounds),
               hash.count == expected.count else { return false }
-        return zip(hash, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ByteEncoding.constantTimeEqual(hash, expected)
     }
 
     private static func parse(_ encoded: String) -> (rounds: Int, salt: Data, hash: Data)? {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds >= 210_000,
-              let salt = Data(base64URLEncoded: parts[2]), let hash = Data(base64URLEncoded: parts[3]), hash.count == 32 else { return nil }
+              let salt = ByteEncoding.base64URL(decoding: parts[2]), let hash = ByteEncoding.base64URL(decoding: parts[3]), hash.count == 32 else { return nil }
         return (rounds, salt, hash)
     }
 

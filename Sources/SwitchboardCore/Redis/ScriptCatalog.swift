@@ -1,3 +1,4 @@
+import ConnectWire
 import Crypto
 import Foundation
 import RedisClient
@@ -18,7 +19,7 @@ public enum ScriptCatalog {
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file)
             let source = try expandIncludes(path: path, directory: directory)
-            let sha = Insecure.SHA1.hash(data: Data(source.utf8)).map { String(format: "%02x", $0) }.joined()
+            let sha = ByteEncoding.hex(Insecure.SHA1.hash(data: Data(source.utf8)))
             scripts[String(file.dropLast(4))] = RedisScript(name: String(file.dropLast(4)), source: source, sha: sha)
         }
         let missing = LuaScript.allCases.map(\.rawValue).filter { scripts[$0] == nil }

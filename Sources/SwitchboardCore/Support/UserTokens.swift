@@ -1,3 +1,4 @@
+import ConnectWire
 import Crypto
 import Foundation
 
@@ -16,27 +17,12 @@ public struct UserTokens: Sendable {
 
     /// The token of `userId`.
     public func token(for userId: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(userId.utf8), using: key)).base64URLEncoded
+        ByteEncoding.base64URL(Data(HMAC<SHA256>.authenticationCode(for: Data(userId.utf8), using: key)))
     }
 
     /// Whether `token` is `userId`'s, compared in constant time.
     public func isValid(_ token: String, for userId: String) -> Bool {
-        guard let mac = Data(base64URLEncoded: token) else { return false }
+        guard let mac = ByteEncoding.base64URL(decoding: token) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(userId.utf8), using: key)
-    }
-}
-
-extension Data {
-    /// URL-safe base64 without padding.
-    package var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Decodes URL-safe base64 with or without padding; nil when it is not.
-    package init?(base64URLEncoded text: String) {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
-        self.init(base64Encoded: standard)
     }
 }
