@@ -6,7 +6,7 @@ import HummingbirdWebSocket
 
 /// The participant WebSocket (`Websocket.Url` of CreateParticipantConnection), speaking Amazon Connect's framing:
 /// `aws/subscribe` → success, `aws/heartbeat` echoed, `aws/ping` echoed with `statusCode: 200`, chat items pushed as
-/// `aws/chat` frames (from the engine bus, so they reach this socket whichever node produced them).
+/// `aws/chat` frames (sent to the topic `contact:<id>`, so they reach this socket whichever node produced them).
 struct ParticipantSocket: Sendable {
     let engine: LocalContactEngine
     let frames: HubFrameSink

@@ -7,7 +7,7 @@ import RedisClient
 import Synchronization
 
 /// The WebRTC signaling relay `/signaling/<MeetingId>` (docs/agent-api.md). Presence is a Redis hash per meeting and
-/// every frame goes through the engine bus, so the customer and the agent may be on different nodes.
+/// every frame goes to the topic `meeting:<id>` through the socket hub, so the customer and the agent may be on different nodes.
 struct SignalingSocket: Sendable {
     let engine: LocalContactEngine
     let frames: HubFrameSink
