@@ -1,6 +1,16 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// What every layer above the Redis client uses.
+let core: [Target.Dependency] = [
+    "RedisClient",
+    "ConnectWire",
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "HTTPTypes", package: "swift-http-types"),
+    .product(name: "Logging", package: "swift-log"),
+]
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v15)],
@@ -50,45 +60,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(
-            name: "SwitchboardCore",
-            dependencies: [
-                "RedisClient",
-                "ConnectWire",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "ContactEngine",
-            dependencies: [
-                "SwitchboardCore",
-                "RedisClient",
-                "ConnectWire",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
+        // The three layers (README, "Architecture"): each depends on the one below and on what it uses itself.
+        .target(name: "SwitchboardCore", dependencies: core + [.product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .target(name: "ContactEngine", dependencies: core + ["SwitchboardCore", lifecycle]),
         .target(
             name: "Switchboard",
-            dependencies: [
-                "SwitchboardCore",
-                "ContactEngine",
-                "RedisClient",
-                "ConnectWire",
+            dependencies: core + ["SwitchboardCore", "ContactEngine", lifecycle] + [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

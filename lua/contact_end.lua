@@ -14,17 +14,10 @@
 -- ARGV[5..] field, value pairs written together with the state (endedAt, disconnectReason)
 --
 -- Returns 1 when the contact ended now, 0 when its state is not allowed (already ended), -1 when it is unknown.
-local current = redis.call('HGET', KEYS[1], 'state')
-if not current then return -1 end
-local allowed = false
-for state in string.gmatch(ARGV[2], '[^,]+') do
-  if state == current then allowed = true end
-end
-if not allowed then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'ended')
-for i = 5, #ARGV, 2 do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-end
+--#include include/contact_state.lua
+
+local changed = transitionState(KEYS[1], 'ended', ARGV[2], 5)
+if changed ~= 1 then return changed end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 return 1

@@ -1,18 +1,21 @@
 -- contact_update_attributes.lua — merge new attributes into a contact's attributes (UpdateContactAttributes),
--- atomically, so two concurrent updates both land; refuses a result larger than the configured limit.
+-- atomically, so two concurrent updates both land; refuses a result larger than the configured limit. Each attribute
+-- is a field of the contact's hash, "attr:<name>".
 --
 -- KEYS[1]  the contact's hash, e.g. "sb:{contacts}:contact:<id>"
--- ARGV[1]  the attributes to set, a JSON object of strings
--- ARGV[2]  largest allowed total size of keys + values, in bytes (security.maxAttributeBytes)
+-- ARGV[1]  largest allowed total size of names + values, in bytes (security.maxAttributeBytes)
+-- ARGV[2..] name, value pairs to set
 --
 -- Returns 1 when merged, -1 when the contact is unknown, -2 when the merged attributes would be too large.
-local current = redis.call('HGET', KEYS[1], 'attributes')
-if not current then return -1 end
-local attributes = cjson.decode(current)
-for key, value in pairs(cjson.decode(ARGV[1])) do attributes[key] = value end
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local merged = {}
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 5) == 'attr:' then merged[string.sub(fields[i], 6)] = fields[i + 1] end
+end
+for i = 2, #ARGV, 2 do merged[ARGV[i]] = ARGV[i + 1] end
 local size = 0
-for key, value in pairs(attributes) do size = size + #key + #tostring(value) end
-if size > tonumber(ARGV[2]) then return -2 end
--- cjson writes an empty table as {} and escapes "/" as "\/": both are valid JSON for the reader.
-redis.call('HSET', KEYS[1], 'attributes', cjson.encode(attributes))
+for name, value in pairs(merged) do size = size + #name + #value end
+if size > tonumber(ARGV[1]) then return -2 end
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], 'attr:' .. ARGV[i], ARGV[i + 1]) end
 return 1

@@ -1,6 +1,6 @@
 extension ConnectParticipant {
     /// `DisconnectParticipantRequest`.
-    public struct DisconnectParticipantRequest: ConnectWireRequest, Hashable {
+    public struct DisconnectParticipantRequest: ConnectionTokenRequest, Hashable {
         /// The output shape.
         public typealias Response = DisconnectParticipantResponse
         /// `POST /participant/disconnect`
@@ -15,14 +15,6 @@ extension ConnectParticipant {
         public init(clientToken: String? = nil, connectionToken: String) {
             self.clientToken = clientToken
             self.connectionToken = connectionToken
-        }
-
-        /// `X-Amz-Bearer: <ConnectionToken>`.
-        public var boundHeaders: [HTTPHeader] { [HTTPHeader(ConnectParticipant.bearerHeader, connectionToken)] }
-
-        /// Reads `X-Amz-Bearer`.
-        public mutating func bind(pathParameters: [String: String], headers: [HTTPHeader]) throws(ConnectWireError) {
-            connectionToken = try Self.bearerToken(headers)
         }
 
         enum CodingKeys: String, CodingKey { case clientToken = "ClientToken" }

@@ -1,6 +1,6 @@
 extension ConnectParticipant {
     /// `GetTranscriptRequest`.
-    public struct GetTranscriptRequest: ConnectWireRequest, Hashable {
+    public struct GetTranscriptRequest: ConnectionTokenRequest, Hashable {
         /// The output shape.
         public typealias Response = GetTranscriptResponse
         /// `POST /participant/transcript`
@@ -33,14 +33,6 @@ extension ConnectParticipant {
             self.sortOrder = sortOrder
             self.startPosition = startPosition
             self.connectionToken = connectionToken
-        }
-
-        /// `X-Amz-Bearer: <ConnectionToken>`.
-        public var boundHeaders: [HTTPHeader] { [HTTPHeader(ConnectParticipant.bearerHeader, connectionToken)] }
-
-        /// Reads `X-Amz-Bearer`.
-        public mutating func bind(pathParameters: [String: String], headers: [HTTPHeader]) throws(ConnectWireError) {
-            connectionToken = try Self.bearerToken(headers)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -1,6 +1,6 @@
 extension ConnectParticipant {
     /// `SendEventRequest`.
-    public struct SendEventRequest: ConnectWireRequest, Hashable {
+    public struct SendEventRequest: ConnectionTokenRequest, Hashable {
         /// The output shape.
         public typealias Response = SendEventResponse
         /// `POST /participant/event`
@@ -21,14 +21,6 @@ extension ConnectParticipant {
             self.content = content
             self.clientToken = clientToken
             self.connectionToken = connectionToken
-        }
-
-        /// `X-Amz-Bearer: <ConnectionToken>`.
-        public var boundHeaders: [HTTPHeader] { [HTTPHeader(ConnectParticipant.bearerHeader, connectionToken)] }
-
-        /// Reads `X-Amz-Bearer`.
-        public mutating func bind(pathParameters: [String: String], headers: [HTTPHeader]) throws(ConnectWireError) {
-            connectionToken = try Self.bearerToken(headers)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -102,3 +102,19 @@ extension ConnectWireRequest {
         return token
     }
 }
+
+/// A Participant Service request authorized by a `ConnectionToken`, which travels in `X-Amz-Bearer`.
+public protocol ConnectionTokenRequest: ConnectWireRequest {
+    /// `ConnectionToken` (required), bound to header `X-Amz-Bearer`.
+    var connectionToken: String { get set }
+}
+
+extension ConnectionTokenRequest {
+    /// `X-Amz-Bearer: <ConnectionToken>`.
+    public var boundHeaders: [HTTPHeader] { [HTTPHeader(ConnectParticipant.bearerHeader, connectionToken)] }
+
+    /// Reads `X-Amz-Bearer`.
+    public mutating func bind(pathParameters: [String: String], headers: [HTTPHeader]) throws(ConnectWireError) {
+        connectionToken = try Self.bearerToken(headers)
+    }
+}

@@ -4,32 +4,42 @@ import Foundation
 #endif
 
 /// A named point between two steps of starting or ending a contact, where a test may have the node die
-/// (Tests/python/test_lifecycle_faults.py). Each is named after the step just completed.
-package enum Failpoint: String, CaseIterable, Sendable {
+/// (Tests/python/test_lifecycle_faults.py). Each is named after the step just completed; its ``name`` is what
+/// `SWITCHBOARD_FAILPOINT` says: `startAfterRecord` is `start.afterRecord`.
+package enum Failpoint: CaseIterable, Sendable {
     /// Contact record, participant, tokens, deadline and the `starting` entry written (one MULTI/EXEC).
-    case startAfterRecord = "start.afterRecord"
+    case startAfterRecord
     /// INITIATED appended to the event stream.
-    case startAfterInitiated = "start.afterInitiated"
+    case startAfterInitiated
     /// The contact moved from `initiated` to `queued`.
-    case startAfterQueuedState = "start.afterQueuedState"
+    case startAfterQueuedState
     /// QUEUED appended to the event stream.
-    case startAfterQueuedEvent = "start.afterQueuedEvent"
+    case startAfterQueuedEvent
     /// `routing_enqueue.lua` ran (the contact is queued, offered or auto-accepted in routing).
-    case startAfterEnqueue = "start.afterEnqueue"
+    case startAfterEnqueue
     /// Agents were told (offer frames, auto-accepted connection); only the `starting` entry is left.
-    case startAfterDeliver = "start.afterDeliver"
+    case startAfterDeliver
     /// `contact_end.lua` ran: the contact is `ended` and its deadline entry re-scored to now + grace.
-    case endAfterCommit = "end.afterCommit"
+    case endAfterCommit
     /// Participants marked `left`, the meeting's peers removed.
-    case endAfterParticipants = "end.afterParticipants"
+    case endAfterParticipants
     /// The `chat.ended` transcript item posted (once) and the transcript's expiry set.
-    case endAfterChatEnded = "end.afterChatEnded"
+    case endAfterChatEnded
     /// `routing_end.lua` ran: the agent's capacity is free.
-    case endAfterRoutingEnd = "end.afterRoutingEnd"
+    case endAfterRoutingEnd
     /// DISCONNECTED and COMPLETED appended (once each).
-    case endAfterEvents = "end.afterEvents"
+    case endAfterEvents
     /// `contact_ended` / `meeting_ended` published; only the deadline entry is left.
-    case endAfterFrames = "end.afterFrames"
+    case endAfterFrames
+}
+
+extension Failpoint {
+    /// `start.afterRecord` for `startAfterRecord`: the operation, a dot, then the step.
+    package var name: String {
+        let text = String(describing: self)
+        guard let cut = text.firstIndex(where: \.isUppercase) else { return text }
+        return text[..<cut] + "." + text[cut...].prefix(1).lowercased() + text[cut...].dropFirst()
+    }
 }
 
 /// Crash points for fault tests. Only debug builds read `SWITCHBOARD_FAILPOINT` (e.g. `end.afterCommit`): when execution
@@ -46,8 +56,8 @@ package struct Failpoints: Sendable {
     package init(environment: [String: String]) {
         #if DEBUG
         if let name = environment["SWITCHBOARD_FAILPOINT"], !name.isEmpty {
-            guard let point = Failpoint(rawValue: name) else {
-                let known = Failpoint.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let point = Failpoint.allCases.first(where: { $0.name == name }) else {
+                let known = Failpoint.allCases.map(\.name).joined(separator: ", ")
                 fatalError("SWITCHBOARD_FAILPOINT=\(name) is not a failpoint (known: \(known))")
             }
             armed = point
@@ -65,7 +75,7 @@ package struct Failpoints: Sendable {
     package func hit(_ point: Failpoint) {
         #if DEBUG
         guard armed == point else { return }
-        FileHandle.standardError.write(Data("failpoint \(point.rawValue): killing the node\n".utf8))
+        FileHandle.standardError.write(Data("failpoint \(point.name): killing the node\n".utf8))
         kill(getpid(), SIGKILL)
         #endif
     }

@@ -42,8 +42,7 @@ extension LocalContactEngine {
         guard let participantId = fields["agentParticipantId"] else { return nil }
         let token = Self.newToken()
         var commands = [participantTokenCommand(token, participantId: participantId)]
-        var frame = AgentContact(contactId: contact.id, channel: contact.lowerChannel, relatedContactId: contact.relatedContactId,
-                                 customerName: contact.customerName, userId: contact.userId ?? "", participantToken: token, voice: nil)
+        var frame = AgentContact(contact: contact, participantToken: token, voice: nil)
         if contact.channel == "VOICE", let meetingId = fields["meetingId"], let attendeeId = fields["agentAttendeeId"] {
             let joinToken = Self.newToken()
             commands.append(joinTokenCommand(joinToken, meetingId: meetingId, attendeeId: attendeeId, role: "agent", contactId: contact.id))

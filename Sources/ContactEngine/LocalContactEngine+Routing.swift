@@ -46,8 +46,7 @@ extension LocalContactEngine {
         let replies = try await redis.pipeline([RedisCommand("HGETALL", keys.contact(contactId)),
                                                 RedisCommand("HGET", keys.routingContact(contactId), "offerDeadline")])
         guard let contact = ContactRecord(hash: replies[0].stringMap) else { return nil }
-        return OfferFrame(contactId: contact.id, channel: contact.lowerChannel, relatedContactId: contact.relatedContactId,
-                          customerName: contact.customerName, userId: contact.userId ?? "", expiresAt: replies[1].int ?? 0)
+        return OfferFrame(contact: contact, expiresAt: replies[1].int ?? 0)
     }
 
     /// Sends a frame and logs (rather than throws) a failure.

@@ -7,16 +7,10 @@ import ServiceLifecycle
 /// script reports more work. Then sweeps the contact lifecycle: starts and ends a dead node left unfinished, and
 /// contacts whose duration ran out (``LocalContactEngine/sweepLifecycle(limit:)``).
 package struct RoutingTicker: Service {
-    package let engine: LocalContactEngine
+    let engine: LocalContactEngine
     /// Whether start-up registered the configured agents; if Redis was down then, the ticker does it first.
-    package let readiness: EngineReadiness
-    package let logger: Logger
-
-    package init(engine: LocalContactEngine, readiness: EngineReadiness, logger: Logger) {
-        self.engine = engine
-        self.readiness = readiness
-        self.logger = logger
-    }
+    let readiness: EngineReadiness
+    let logger: Logger
 
     package func run() async throws {
         let interval = Duration.milliseconds(max(10, engine.config.routing.tickIntervalMs))
@@ -45,5 +39,12 @@ package struct RoutingTicker: Service {
             }
             try? await Task.sleep(for: interval)
         }
+    }
+}
+
+extension LocalContactEngine {
+    /// The routing ticker of this engine (one per node).
+    package func ticker(readiness: EngineReadiness, logger: Logger) -> RoutingTicker {
+        RoutingTicker(engine: self, readiness: readiness, logger: logger)
     }
 }

@@ -8,5 +8,5 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard-bench",
         abstract: "Benchmarks of the Redis client and the real-time path.",
-        subcommands: [RedisBench.self, PushBench.self, RoutingBench.self, AWSBench.self, IdleClients.self])
+        subcommands: [RedisBench.self, PushBench.self, RoutingBench.self, AWSBench.self, CodecBench.self, IdleClients.self])
 }

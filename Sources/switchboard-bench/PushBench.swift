@@ -58,7 +58,7 @@ struct PushBench: AsyncParsableCommand {
                 for start in stride(from: 0, to: total, by: 1000) {
                     _ = try await redis.pipeline((start..<min(total, start + 1000)).map { i in
                         RedisCommand("HSET", keys + contacts[i], "id", contacts[i], "channel", "CHAT", "initiationMethod", "API", "initiatedAt", "0",
-                                     "attributes", #"{"userId":"\#(userIds[i % users])","InitiationMethod":"Chat"}"#)
+                                     "attr:userId", userIds[i % users], "attr:InitiationMethod", "Chat")
                     })
                 }
                 received.times.withLock { $0.removeAll() }
@@ -136,7 +136,7 @@ struct PushBench: AsyncParsableCommand {
     /// One customer socket: register, then report each enable_escalation's contactId until cancelled.
     static func listen(url: String, userId: String, onEscalation: @escaping @Sendable (String) -> Void) async throws {
         try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "bench")) { inbound, outbound, _ in
-            try await outbound.write(.text(#"{"action":"register","userId":"\#(userId)","userToken":"\#(demoTokens.token(for: userId))"}"#))
+            try await outbound.write(.text(registerFrame(userId)))
             for try await message in inbound.messages(maxSize: 1 << 16) {
                 guard case .text(let text) = message else { continue }
                 if text.contains(#""type":"registered""#) {
@@ -150,7 +150,12 @@ struct PushBench: AsyncParsableCommand {
     }
 
     static func event(contactId: String) -> String {
-        #"{"version":"0","id":"\#(UUID().uuidString)","detail-type":"Amazon Connect Contact Event","source":"aws.connect","detail":{"eventType":"CONNECTED_TO_AGENT","contactId":"\#(contactId)","channel":"CHAT","initiationMethod":"API"}}"#
+        Wire.encode(BenchEvent(id: UUID().uuidString, detail: .init(contactId: contactId)))
+    }
+
+    /// `{"action":"register","userId","userToken"}` for a customer of the demo token secret.
+    static func registerFrame(_ userId: String) -> String {
+        Wire.encode(["action": "register", "userId": userId, "userToken": demoTokens.token(for: userId)])
     }
 }
 
@@ -189,7 +194,7 @@ struct IdleClients: AsyncParsableCommand {
                 group.addTask {
                     try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 16), logger: Logger(label: "idle")) { inbound, outbound, _ in
                         let userId = "user_\(UUID().uuidString.lowercased())"
-                        if register { try await outbound.write(.text(#"{"action":"register","userId":"\#(userId)","userToken":"\#(demoTokens.token(for: userId))"}"#)) }
+                        if register { try await outbound.write(.text(PushBench.registerFrame(userId))) }
                         for try await _ in inbound.messages(maxSize: 1 << 16) {}
                     }
                 }
@@ -201,3 +206,21 @@ struct IdleClients: AsyncParsableCommand {
 
 /// Tokens under config.json's demo `security.userTokenSecret`, which the bench's nodes run with.
 let demoTokens = UserTokens(secret: "local-demo-user-token-secret")
+
+/// The CONNECTED_TO_AGENT event the push benchmark appends for each contact.
+struct BenchEvent: Encodable {
+    struct Detail: Encodable {
+        var eventType = "CONNECTED_TO_AGENT"
+        var contactId: String
+        var channel = "CHAT"
+        var initiationMethod = "API"
+    }
+
+    var version = "0"
+    var id: String
+    var detailType = "Amazon Connect Contact Event"
+    var source = "aws.connect"
+    var detail: Detail
+
+    enum CodingKeys: String, CodingKey { case version, id, detailType = "detail-type", source, detail }
+}

@@ -85,6 +85,18 @@ def accept(page: Page, contact_id: str) -> None:
     expect(page.locator(f'[data-testid="contact-tab"][data-contact-id="{contact_id}"]')).to_be_visible()
 
 
+def start_chat_with(server, agent: Page, accept_offer: bool = True) -> tuple[Page, str]:
+    """A customer starts a chat that is offered to `agent` (and accepted, unless told not to); returns the customer's
+    page and the chat's contact id."""
+    customer = open_customer(server)
+    customer.get_by_test_id("start-chat").click()
+    chat_id = widget_contact(customer)
+    wait_offer({"agent": agent}, chat_id)
+    if accept_offer:
+        accept(agent, chat_id)
+    return customer, chat_id
+
+
 def customer_says(page: Page, text: str) -> None:
     page.get_by_test_id("chat-input").fill(text)
     page.get_by_test_id("chat-input").press("Enter")

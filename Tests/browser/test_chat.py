@@ -5,7 +5,7 @@ import time
 from playwright.sync_api import expect
 
 from flows import (accept, agent_says, customer_says, expect_line, login_agent, offer_for, open_customer,
-                   needs_control, participant_connection_status, set_status, wait_offer, widget_contact)
+                   needs_control, participant_connection_status, set_status, start_chat_with, wait_offer, widget_contact)
 
 
 def test_chat_both_ways(server, shot):
@@ -52,11 +52,7 @@ def test_chat_both_ways(server, shot):
 
 def test_agent_ends_chat(server):
     agent = login_agent(server, "agent1")
-    customer = open_customer(server)
-    customer.get_by_test_id("start-chat").click()
-    chat_id = widget_contact(customer)
-    wait_offer({"agent1": agent}, chat_id)
-    accept(agent, chat_id)
+    customer, chat_id = start_chat_with(server, agent)
     agent_says(agent, "Anything else?")
     expect_line(customer, "chat-message", "agent", "Anything else?")
     agent.get_by_test_id("end-chat").click()

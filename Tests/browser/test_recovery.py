@@ -6,16 +6,8 @@ import time
 from playwright.sync_api import expect
 
 from flows import (accept, agent_says, customer_says, expect_line, login_agent, needs_control, offer_for, open_customer,
-                   set_status, wait_audio, wait_offer, widget_contact)
+                   set_status, start_chat_with, wait_audio, wait_offer, widget_contact)
 
-
-def start_chat_with(server, agent):
-    customer = open_customer(server)
-    customer.get_by_test_id("start-chat").click()
-    chat_id = widget_contact(customer)
-    wait_offer({"agent": agent}, chat_id)
-    accept(agent, chat_id)
-    return customer, chat_id
 
 
 def test_widget_reload_mid_chat_recovers(server, shot):
@@ -80,10 +72,7 @@ def test_agent_reload_resumes_contacts(server):
 def test_agent_reload_keeps_pending_offer(server):
     """An offer made just before the agent app reloads is shown again (`authenticated.offers`) and can be accepted."""
     agent = login_agent(server, "agent1")
-    customer = open_customer(server)
-    customer.get_by_test_id("start-chat").click()
-    chat_id = widget_contact(customer)
-    wait_offer({"agent": agent}, chat_id)
+    customer, chat_id = start_chat_with(server, agent, accept_offer=False)
     agent.reload()
     expect(agent.get_by_test_id("agent-status")).to_have_attribute("data-state", "Available")
     expect(offer_for(agent, chat_id)).to_be_visible()

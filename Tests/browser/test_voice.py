@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from flows import (accept, agent_says, customer_says, expect_line, login_agent, offer_for, open_customer, set_status,
-                   wait_audio, wait_offer, widget_contact)
+                   start_chat_with, wait_audio, wait_offer, widget_contact)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -80,11 +80,7 @@ def test_escalation_same_agent_audio_and_history(server, shot, viewport):
 
 def test_agent_hangs_up_keeps_chat(server):
     agent = login_agent(server, "agent1")
-    customer = open_customer(server)
-    customer.get_by_test_id("start-chat").click()
-    chat_id = widget_contact(customer)
-    wait_offer({"agent1": agent}, chat_id)
-    accept(agent, chat_id)
+    customer, chat_id = start_chat_with(server, agent)
     expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
     customer.get_by_test_id("escalate-voice").click()
     voice_id = widget_contact(customer, "voice")

@@ -50,6 +50,6 @@ func buildEngine(config: SwitchboardConfig, address: ListeningAddress, redis: Re
             agents.addRoutes(to: router)
             signaling.addRoutes(to: router)
         },
-        services: [RoutingTicker(engine: engine, readiness: readiness, logger: logger)],
+        services: [engine.ticker(readiness: readiness, logger: logger)],
         isReady: { readiness.agentsAreRegistered })
 }

@@ -52,7 +52,8 @@ extension ConnectController {
             let contact = try await existing(input.initialContactId)
             let result = try await engine.redis.evalScript(
                 engine.scripts[.contactUpdateAttributes], keys: [engine.keys.contact(contact.id)],
-                args: [.string(Wire.encode(input.attributes)), .int(engine.config.security.maxAttributeBytes)]).int
+                args: [.int(engine.config.security.maxAttributeBytes)]
+                    + input.attributes.sorted { $0.key < $1.key }.flatMap { [RedisArgument.string($0.key), .string($0.value)] }).int
             if result == -2 {
                 throw ConnectWireError(.invalidParameter, "Attributes would exceed \(engine.config.security.maxAttributeBytes) bytes")
             }
@@ -80,9 +81,8 @@ extension ConnectController {
         case .sendMessage:
             let input = try ConnectParticipant.SendMessageRequest.decode(body: body, pathParameters: p, headers: headers)
             try checkMessage(contentType: input.contentType, content: input.content)
-            try Self.checkClientToken(input.clientToken)
-            let item = try await engine.send(connectionToken: input.connectionToken, type: .message, contentType: input.contentType,
-                                             content: input.content, clientToken: input.clientToken)
+            let item = try await send(type: .message, connectionToken: input.connectionToken, contentType: input.contentType,
+                                      content: input.content, clientToken: input.clientToken)
             return try .success(ConnectParticipant.SendMessageResponse(id: item.id, absoluteTime: item.absoluteTime), requestId: requestId)
         case .sendEvent:
             let input = try ConnectParticipant.SendEventRequest.decode(body: body, pathParameters: p, headers: headers)
@@ -94,9 +94,8 @@ extension ConnectController {
             if let content = input.content, content.utf8.count > engine.config.security.maxMessageBytes {
                 throw ConnectWireError(.validation, "Content is longer than \(engine.config.security.maxMessageBytes) bytes")
             }
-            try Self.checkClientToken(input.clientToken)
-            let item = try await engine.send(connectionToken: input.connectionToken, type: .event, contentType: input.contentType,
-                                             content: input.content, clientToken: input.clientToken)
+            let item = try await send(type: .event, connectionToken: input.connectionToken, contentType: input.contentType,
+                                      content: input.content, clientToken: input.clientToken)
             return try .success(ConnectParticipant.SendEventResponse(id: item.id, absoluteTime: item.absoluteTime), requestId: requestId)
         case .getTranscript:
             let input = try ConnectParticipant.GetTranscriptRequest.decode(body: body, pathParameters: p, headers: headers)
@@ -156,6 +155,14 @@ extension ConnectController {
         guard !content.isEmpty, content.utf8.count <= engine.config.security.maxMessageBytes else {
             throw ConnectWireError(.validation, "Content must be 1 to \(engine.config.security.maxMessageBytes) bytes")
         }
+    }
+
+    /// SendMessage and SendEvent once their content is checked: the `ClientToken` limit, then the item.
+    func send(type: ConnectParticipant.ChatItemType, connectionToken: String, contentType: String, content: String?,
+              clientToken: String?) async throws -> ConnectParticipant.Item {
+        try Self.checkClientToken(clientToken)
+        return try await engine.send(connectionToken: connectionToken, type: type, contentType: contentType, content: content,
+                                     clientToken: clientToken)
     }
 
     /// Connect's limit for `ClientToken`: at most 500 characters.

@@ -9,9 +9,8 @@ struct AWSController: Sendable {
     let apiKey: String
 
     var endpoints: RouteCollection<AppRequestContext> {
-        let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("aws/preferred-agent", use: preferredAgent)
-        return routes
+        RouteCollection(context: AppRequestContext.self)
+            .get("aws/preferred-agent", use: preferredAgent)
     }
 
     @Sendable func preferredAgent(request: Request, context: AppRequestContext) async throws -> Response {

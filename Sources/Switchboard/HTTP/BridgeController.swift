@@ -13,9 +13,8 @@ struct BridgeController: Sendable {
     let security: SecurityConfig
 
     var endpoints: RouteCollection<AppRequestContext> {
-        let routes = RouteCollection(context: AppRequestContext.self)
-        routes.post("bridge/events", use: ingest)
-        return routes
+        RouteCollection(context: AppRequestContext.self)
+            .post("bridge/events", use: ingest)
     }
 
     @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {

@@ -13,10 +13,9 @@ struct CustomerController: Sendable {
     let clientAddress: ClientAddress
 
     var endpoints: RouteCollection<AppRequestContext> {
-        let routes = RouteCollection(context: AppRequestContext.self)
-        routes.post("start-chat-contact", use: startChat)
-        routes.post("start-voice-contact", use: startVoice)
-        return routes
+        RouteCollection(context: AppRequestContext.self)
+            .post("start-chat-contact", use: startChat)
+            .post("start-voice-contact", use: startVoice)
     }
 
     @Sendable func startChat(request: Request, context: AppRequestContext) async throws -> Response {

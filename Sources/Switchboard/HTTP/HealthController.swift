@@ -19,10 +19,9 @@ struct HealthController: Sendable {
     let socketsOpen = Gauge(label: "realtime_sockets_open")
 
     var endpoints: RouteCollection<AppRequestContext> {
-        let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("health", use: health)
-        routes.get("metrics", use: metrics)
-        return routes
+        RouteCollection(context: AppRequestContext.self)
+            .get("health", use: health)
+            .get("metrics", use: metrics)
     }
 
     @Sendable func health(request: Request, context: AppRequestContext) async throws -> Response {

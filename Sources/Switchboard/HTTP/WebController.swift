@@ -7,9 +7,8 @@ struct WebController: Sendable {
     let connect: ConnectConfig
 
     var endpoints: RouteCollection<AppRequestContext> {
-        let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("widget-config", use: widgetConfig)
-        return routes
+        RouteCollection(context: AppRequestContext.self)
+            .get("widget-config", use: widgetConfig)
     }
 
     /// Where the widget's Participant Service calls go: this server in local mode (as the browser reached it, so a load

@@ -83,8 +83,10 @@ public struct RealtimeHub: Sendable {
         let start = eventId.milliseconds >= windowStart ? "(\(eventId)" : "\(windowStart)-0"
         let entries = try await redis.xrange(keys.replay(userId), start: start, end: "+", count: config.replayMaxPerUser)
         return entries.compactMap { entry in
-            guard let id = StreamID(entry.id), let payload = entry.fields["m"], payload.hasPrefix("{") else { return nil }
-            return (id, #"{"eventId":"\#(entry.id)","# + payload.dropFirst())
+            guard let id = StreamID(entry.id), let payload = entry.fields["m"],
+                  var push = try? Wire.decode(CustomerPush.self, from: payload) else { return nil }
+            push.eventId = entry.id
+            return (id, Wire.encode(push))
         }
     }
 

@@ -23,33 +23,73 @@ public struct ContactEvent: Sendable, Equatable {
 
     /// Validates one event given as JSON text; the error names the bad field (SPEC §5, fixtures/README.md).
     public static func parse(_ text: some StringProtocol) throws(SwitchboardError) -> ContactEvent {
-        guard let value = try? Wire.decode(JSONValue.self, from: String(text)) else { throw .invalid("event is not JSON") }
+        let text = String(text)
+        // The consumer's hot path: EventBridge's own spelling, decoded straight into the members read.
+        if let exact = try? Wire.decode(Exact.self, from: text), let fields = exact.fields { return try validate(fields) }
+        // Anything else (PascalCase samples, members of the wrong type, not an object) is read as a value, keys ignoring case.
+        guard let value = try? Wire.decode(JSONValue.self, from: text) else { throw .invalid("event is not JSON") }
         return try parse(value)
     }
 
-    /// Validates one event already read as JSON. Keys are matched ignoring case.
+    /// Validates one event already read as JSON (a bridge batch's element).
     package static func parse(_ event: JSONValue) throws(SwitchboardError) -> ContactEvent {
         guard event.isObject else { throw .invalid("event must be a JSON object") }
-        guard event[caseInsensitive: "detail-type"]?.string == detailType, event[caseInsensitive: "source"]?.string == source else {
+        let detail = event[caseInsensitive: "detail"]
+        return try validate(Fields(
+            id: event[caseInsensitive: "id"]?.string, detailType: event[caseInsensitive: "detail-type"]?.string,
+            source: event[caseInsensitive: "source"]?.string,
+            detail: detail.flatMap { $0.isObject ? Fields.Detail(
+                eventType: $0[caseInsensitive: "eventType"]?.string, contactId: $0[caseInsensitive: "contactId"]?.string,
+                channel: $0[caseInsensitive: "channel"]?.string, initiationMethod: $0[caseInsensitive: "initiationMethod"]?.string,
+                relatedContactId: $0[caseInsensitive: "relatedContactId"]?.string,
+                agentArn: $0[caseInsensitive: "agentInfo"]?[caseInsensitive: "agentArn"]?.string) : nil }))
+    }
+
+    private static func validate(_ event: Fields) throws(SwitchboardError) -> ContactEvent {
+        guard event.detailType == detailType, event.source == source else {
             throw .invalid("\"detail-type\" must be \"\(detailType)\" and \"source\" \"\(source)\": not an Amazon Connect contact event")
         }
-        guard let id = event[caseInsensitive: "id"]?.string, !id.isEmpty else {
-            throw .invalid("\"id\" is missing: every event needs its EventBridge id")
-        }
-        guard let detail = event[caseInsensitive: "detail"], detail.isObject else { throw .invalid("\"detail\" is missing or not an object") }
-        guard let eventType = detail[caseInsensitive: "eventType"]?.string, !eventType.isEmpty else {
-            throw .invalid("\"detail.eventType\" is missing")
-        }
-        guard let contactId = detail[caseInsensitive: "contactId"]?.string, !contactId.isEmpty else {
-            throw .invalid("\"detail.contactId\" is missing")
-        }
-        guard id.utf8.count <= 256, contactId.utf8.count <= 256, !contactId.contains(where: { $0 == ":" || $0.isWhitespace }) else {
+        guard let id = event.id, !id.isEmpty else { throw .invalid("\"id\" is missing: every event needs its EventBridge id") }
+        guard let detail = event.detail else { throw .invalid("\"detail\" is missing or not an object") }
+        guard let eventType = detail.eventType, !eventType.isEmpty else { throw .invalid("\"detail.eventType\" is missing") }
+        guard let contactId = detail.contactId, !contactId.isEmpty else { throw .invalid("\"detail.contactId\" is missing") }
+        guard id.utf8.count <= 256, contactId.utf8.count <= 256, !contactId.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 <= 0x20 || $0 == 0x7F }) else {
             throw .invalid("\"id\" or \"detail.contactId\" is malformed")
         }
-        return ContactEvent(id: id, eventType: eventType, contactId: contactId, channel: detail[caseInsensitive: "channel"]?.string,
-                            initiationMethod: detail[caseInsensitive: "initiationMethod"]?.string,
-                            relatedContactId: detail[caseInsensitive: "relatedContactId"]?.string,
-                            agentArn: detail[caseInsensitive: "agentInfo"]?[caseInsensitive: "agentArn"]?.string)
+        return ContactEvent(id: id, eventType: eventType, contactId: contactId, channel: detail.channel,
+                            initiationMethod: detail.initiationMethod, relatedContactId: detail.relatedContactId, agentArn: detail.agentArn)
+    }
+
+    /// The members of an event that are read.
+    struct Fields {
+        struct Detail {
+            var eventType, contactId, channel, initiationMethod, relatedContactId, agentArn: String?
+        }
+
+        var id, detailType, source: String?
+        var detail: Detail?
+    }
+
+    /// An event in EventBridge's own spelling.
+    struct Exact: Decodable {
+        struct Detail: Decodable {
+            struct AgentInfo: Decodable { var agentArn: String? }
+            var eventType, contactId, channel, initiationMethod, relatedContactId: String?
+            var agentInfo: AgentInfo?
+        }
+
+        var id, detailType, source: String?
+        var detail: Detail?
+
+        enum CodingKeys: String, CodingKey { case id, detailType = "detail-type", source, detail }
+
+        /// The fields, when the members that must be there are (else the event is read the slow way, which names what is wrong).
+        var fields: Fields? {
+            guard id != nil, detailType != nil, source != nil, let detail, detail.eventType != nil, detail.contactId != nil else { return nil }
+            return Fields(id: id, detailType: detailType, source: source, detail: .init(
+                eventType: detail.eventType, contactId: detail.contactId, channel: detail.channel, initiationMethod: detail.initiationMethod,
+                relatedContactId: detail.relatedContactId, agentArn: detail.agentInfo?.agentArn))
+        }
     }
 }
 

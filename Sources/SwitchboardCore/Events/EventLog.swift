@@ -9,9 +9,7 @@ public struct EventLog: Sendable {
 
     /// An event log on `redis`, configured by `events`; `scripts` holds `events_append_once`.
     public init(redis: RedisClient, config: EventsConfig, scripts: RedisScriptSet) {
-        self.redis = redis
-        self.config = config
-        self.scripts = scripts
+        (self.redis, self.config, self.scripts) = (redis, config, scripts)
     }
 
     /// Dead-letter stream name.

@@ -16,10 +16,8 @@ package struct AgentContact: Encodable, Sendable {
         package var meetingId: String
 
         package init(signalingUrl: String, attendeeId: String, joinToken: String, meetingId: String) {
-            self.signalingUrl = signalingUrl
-            self.attendeeId = attendeeId
-            self.joinToken = joinToken
-            self.meetingId = meetingId
+            (self.signalingUrl, self.attendeeId) = (signalingUrl, attendeeId)
+            (self.joinToken, self.meetingId) = (joinToken, meetingId)
         }
     }
 
@@ -34,13 +32,13 @@ package struct AgentContact: Encodable, Sendable {
     package var voice: Voice?
     package var autoAccepted: Bool?
 
-    package init(contactId: String, channel: String, relatedContactId: String?, customerName: String, userId: String,
-                 participantToken: String, voice: Voice?) {
-        self.contactId = contactId
-        self.channel = channel
-        self.relatedContactId = relatedContactId
-        self.customerName = customerName
-        self.userId = userId
+    /// The contact as its agent sees it, with the agent participant's fresh token.
+    package init(contact: ContactRecord, participantToken: String, voice: Voice?) {
+        contactId = contact.id
+        channel = contact.lowerChannel
+        relatedContactId = contact.relatedContactId
+        customerName = contact.customerName
+        userId = contact.userId ?? ""
         self.participantToken = participantToken
         self.voice = voice
     }
@@ -56,12 +54,11 @@ package struct OfferFrame: Encodable, Sendable {
     package var userId: String
     package var expiresAt: Int
 
-    package init(contactId: String, channel: String, relatedContactId: String?, customerName: String, userId: String, expiresAt: Int) {
-        self.contactId = contactId
-        self.channel = channel
-        self.relatedContactId = relatedContactId
-        self.customerName = customerName
-        self.userId = userId
+    /// The offer of `contact`, open until `expiresAt`.
+    package init(contact: ContactRecord, expiresAt: Int) {
+        let shown = AgentContact(contact: contact, participantToken: "", voice: nil)
+        (contactId, channel, relatedContactId) = (shown.contactId, shown.channel, shown.relatedContactId)
+        (customerName, userId) = (shown.customerName, shown.userId)
         self.expiresAt = expiresAt
     }
 }
@@ -94,11 +91,7 @@ package struct AuthenticatedFrame: Encodable, Sendable {
     package var offers: [OfferFrame]
 
     package init(agentId: String, displayName: String, state: String, contacts: [AgentContact], offers: [OfferFrame]) {
-        self.agentId = agentId
-        self.displayName = displayName
-        self.state = state
-        self.contacts = contacts
-        self.offers = offers
+        (self.agentId, self.displayName, self.state, self.contacts, self.offers) = (agentId, displayName, state, contacts, offers)
     }
 }
 

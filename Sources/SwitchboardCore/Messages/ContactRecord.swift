@@ -58,12 +58,14 @@ public struct ContactRecord: Sendable, Equatable {
 }
 
 extension ContactRecord {
-    /// The Redis hash fields of the record.
+    /// The Redis hash fields of the record; each attribute is a field of its own, `attr:<name>`, so that reading a
+    /// contact parses no JSON and `redis-cli HGETALL` shows them as they are.
     package var hashFields: [(String, String)] {
         var fields: [(String, String)] = [
-            ("id", id), ("channel", channel), ("initiationMethod", initiationMethod), ("attributes", Wire.encode(attributes)),
-            ("initialContactId", initialContactId), ("state", state), ("customerName", customerName), ("initiatedAt", String(initiatedAt)),
+            ("id", id), ("channel", channel), ("initiationMethod", initiationMethod), ("initialContactId", initialContactId),
+            ("state", state), ("customerName", customerName), ("initiatedAt", String(initiatedAt)),
         ]
+        fields += attributes.sorted { $0.key < $1.key }.map { (Self.attributePrefix + $0.key, $0.value) }
         if let relatedContactId { fields.append(("relatedContactId", relatedContactId)) }
         if let agentId { fields.append(("agentId", agentId)) }
         if let queue { fields.append(("queue", queue)) }
@@ -73,14 +75,40 @@ extension ContactRecord {
         return fields
     }
 
+    /// Hash fields holding attributes start with this.
+    package static let attributePrefix = "attr:"
+
+    /// The attributes of a contact hash: its `attr:<name>` fields; a record written before those (one `attributes`
+    /// field holding a JSON object) is read too, its string values only.
+    package static func attributes(_ hash: [String: String]) -> [String: String] {
+        var attributes: [String: String] = [:]
+        for (field, value) in hash where field.hasPrefix(attributePrefix) { attributes[String(field.dropFirst(attributePrefix.count))] = value }
+        if attributes.isEmpty, let json = hash["attributes"] {
+            return (try? Wire.decode(StringMembers.self, from: json))?.values ?? [:]
+        }
+        return attributes
+    }
+
     /// Reads a record from its Redis hash; `nil` when the hash is empty or incomplete.
     package init?(hash: [String: String]) {
         guard let id = hash["id"], let channel = hash["channel"], let initiatedAt = hash["initiatedAt"].flatMap(Int.init) else { return nil }
-        let attributes = hash["attributes"].flatMap { try? Wire.decode([String: JSONValue].self, from: $0) }?.compactMapValues(\.string) ?? [:]
+        let attributes = Self.attributes(hash)
         self.init(id: id, channel: channel, initiationMethod: hash["initiationMethod"] ?? "API", attributes: attributes,
                   relatedContactId: hash["relatedContactId"], initialContactId: hash["initialContactId"], state: hash["state"] ?? "initiated",
                   agentId: hash["agentId"], queue: hash["queue"], customerName: hash["customerName"] ?? "Customer", initiatedAt: initiatedAt,
                   connectedAt: hash["connectedAt"].flatMap(Int.init), endedAt: hash["endedAt"].flatMap(Int.init),
                   disconnectReason: hash["disconnectReason"])
+    }
+}
+
+/// The string members of a JSON object; members of other types are skipped.
+struct StringMembers: Decodable {
+    var values: [String: String] = [:]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        for key in container.allKeys {
+            if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = value }
+        }
     }
 }

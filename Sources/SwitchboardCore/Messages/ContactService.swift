@@ -39,10 +39,8 @@ public struct StartContactRequest: Sendable {
 
     /// Makes a request.
     public init(attributes: [String: String], customerName: String, relatedContactId: String?, durationSeconds: Int? = nil) {
-        self.attributes = attributes
-        self.customerName = customerName
-        self.relatedContactId = relatedContactId
-        self.durationSeconds = durationSeconds
+        (self.attributes, self.customerName) = (attributes, customerName)
+        (self.relatedContactId, self.durationSeconds) = (relatedContactId, durationSeconds)
     }
 }
 
@@ -61,9 +59,7 @@ public struct StartedContact: Sendable, Encodable {
 
     /// Makes a result.
     public init(contactId: String, participantId: String, participantToken: String, connectionData: Connect.ConnectionData? = nil) {
-        self.contactId = contactId
-        self.participantId = participantId
-        self.participantToken = participantToken
-        self.connectionData = connectionData
+        (self.contactId, self.participantId) = (contactId, participantId)
+        (self.participantToken, self.connectionData) = (participantToken, connectionData)
     }
 }

@@ -26,10 +26,7 @@ package struct RegisteredFrame: Encodable, Sendable {
     package var lastEventId: String
 
     package init(connectionId: String, userId: String, node: String, lastEventId: String) {
-        self.connectionId = connectionId
-        self.userId = userId
-        self.node = node
-        self.lastEventId = lastEventId
+        (self.connectionId, self.userId, self.node, self.lastEventId) = (connectionId, userId, node, lastEventId)
     }
 }
 
@@ -40,8 +37,7 @@ package struct ErrorFrame: Encodable, Sendable {
     package var message: String
 
     package init(_ code: String, _ message: String) {
-        self.code = code
-        self.message = message
+        (self.code, self.message) = (code, message)
     }
 
     /// The frame for an error a request failed with.
@@ -57,7 +53,9 @@ package struct TypeFrame: Encodable, Sendable {
 
 /// A push to a customer (SPEC §4 and §5): `agent_connected`, `enable_escalation` or `contact_ended`. The hub adds
 /// `eventId`.
-package struct CustomerPush: Encodable, Sendable, Equatable {
+package struct CustomerPush: Codable, Sendable, Equatable {
+    /// Set when the push is sent: its entry id in the user's replay stream (`realtime_push.lua` writes it live).
+    package var eventId: String?
     package var type: String
     package var contactId: String
     package var channel: String?
@@ -86,9 +84,7 @@ package struct HealthStatus: Encodable, Sendable {
     package var node: String
 
     package init(status: String, redis: String?, node: String) {
-        self.status = status
-        self.redis = redis
-        self.node = node
+        (self.status, self.redis, self.node) = (status, redis, node)
     }
 }
 

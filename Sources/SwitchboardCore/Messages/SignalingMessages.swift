@@ -11,8 +11,7 @@ package struct MeetingPeer: Encodable, Sendable, Equatable {
     package var role: String
 
     package init(attendeeId: String, role: String) {
-        self.attendeeId = attendeeId
-        self.role = role
+        (self.attendeeId, self.role) = (attendeeId, role)
     }
 }
 
@@ -25,10 +24,7 @@ package struct JoinedFrame: Encodable, Sendable {
     package var peers: [MeetingPeer]
 
     package init(attendeeId: String, role: String, iceServers: [WebRTCConfig.IceServer], peers: [MeetingPeer]) {
-        self.attendeeId = attendeeId
-        self.role = role
-        self.iceServers = iceServers
-        self.peers = peers
+        (self.attendeeId, self.role, self.iceServers, self.peers) = (attendeeId, role, iceServers, peers)
     }
 }
 
@@ -52,8 +48,7 @@ package struct RelayedSignal: Encodable, Sendable {
     package var data: JSONValue
 
     package init(from: String, data: JSONValue) {
-        self.from = from
-        self.data = data
+        (self.from, self.data) = (from, data)
     }
 }
 
@@ -65,8 +60,7 @@ package struct ParticipantFrame: Codable, Sendable {
         package var topics: [String]?
 
         package init(status: String?, topics: [String]?) {
-            self.status = status
-            self.topics = topics
+            (self.status, self.topics) = (status, topics)
         }
     }
 
@@ -101,11 +95,8 @@ package struct ParticipantFrame: Codable, Sendable {
     }
 
     package init(topic: String, contentType: String? = nil, content: Content? = nil, statusCode: Int? = nil, statusContent: String? = nil) {
-        self.topic = topic
-        self.contentType = contentType
-        self.content = content
-        self.statusCode = statusCode
-        self.statusContent = statusContent
+        (self.topic, self.contentType) = (topic, contentType)
+        (self.content, self.statusCode, self.statusContent) = (content, statusCode, statusContent)
     }
 
     /// A transcript item for the contact's participant sockets.

@@ -52,10 +52,7 @@ package struct TopicMessage: Codable, Sendable {
     package var exceptConnection: String?
 
     package init(topic: String, text: String?, close: UInt16?, exceptNode: String?, exceptConnection: String?) {
-        self.topic = topic
-        self.text = text
-        self.close = close
-        self.exceptNode = exceptNode
-        self.exceptConnection = exceptConnection
+        (self.topic, self.text) = (topic, text)
+        (self.close, self.exceptNode, self.exceptConnection) = (close, exceptNode, exceptConnection)
     }
 }
