@@ -1,6 +1,9 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// A package of this machine's list, by its GitHub path.
+func github(_ path: String, _ version: Version) -> Package.Dependency { .package(url: "https://github.com/\(path).git", from: version) }
+
 /// What every layer above the Redis client uses.
 let core: [Target.Dependency] = [
     "RedisClient",
@@ -10,6 +13,13 @@ let core: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
 ]
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+/// A SwiftNIO module.
+func nio(_ name: String) -> Target.Dependency { .product(name: name, package: "swift-nio") }
+/// What drives whole nodes from outside (the server's tests and the benchmarks).
+let server: [Target.Dependency] = [
+    "Switchboard", "SwitchboardCore", "ContactEngine", "RedisClient", "TestSupport",
+    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+]
 
 let package = Package(
     name: "switchboard",
@@ -21,18 +31,18 @@ let package = Package(
         .library(name: "Switchboard", targets: ["Switchboard"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
-        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
-        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        github("apple/swift-nio", "2.101.2"),
+        github("apple/swift-log", "1.16.2"),
+        github("apple/swift-metrics", "2.13.0"),
+        github("apple/swift-argument-parser", "1.8.2"),
+        github("apple/swift-crypto", "3.12.3"),
+        github("swift-server/swift-prometheus", "2.4.1"),
+        github("swift-server/swift-service-lifecycle", "2.13.0"),
+        github("hummingbird-project/hummingbird", "2.28.1"),
+        github("hummingbird-project/hummingbird-websocket", "2.8.1"),
+        github("x-sheep/swift-property-based", "2.0.1"),
+        github("apple/swift-http-types", "1.8.0"),
+        github("swift-server/async-http-client", "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,26 +50,12 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        .target(
-            name: "RedisClient",
-            dependencies: [
-                "CHiredis",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .target(
-            name: "ConnectWire",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
+        .target(name: "RedisClient", dependencies: ["CHiredis", nio("NIOCore"), nio("NIOPosix"), lifecycle] + [
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "ConnectWire", dependencies: [nio("NIOCore"), nio("NIOHTTP1")] + [
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // The three layers (README, "Architecture"): each depends on the one below and on what it uses itself.
         .target(name: "SwitchboardCore", dependencies: core + [.product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "ContactEngine", dependencies: core + ["SwitchboardCore", lifecycle]),
@@ -83,15 +79,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: [
-                "Switchboard",
-                "SwitchboardCore",
-                "ContactEngine",
-                "RedisClient",
-                "TestSupport",
+            dependencies: server + [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                nio("NIOPosix"),
             ]
         ),
         .target(
@@ -100,9 +90,9 @@ let package = Package(
                 "RedisClient",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
+                nio("NIOCore"),
+                nio("NIOPosix"),
+                nio("NIOWebSocket"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -111,7 +101,7 @@ let package = Package(
             dependencies: [
                 "RedisClient",
                 "TestSupport",
-                .product(name: "NIOPosix", package: "swift-nio"),
+                nio("NIOPosix"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -122,15 +112,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: [
-                "Switchboard",
-                "SwitchboardCore",
-                "ContactEngine",
-                "RedisClient",
-                "TestSupport",
+            dependencies: server + [
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -23,11 +23,7 @@ extension ConnectParticipant {
             self.connectionToken = connectionToken
         }
 
-        enum CodingKeys: String, CodingKey {
-            case contentType = "ContentType"
-            case content = "Content"
-            case clientToken = "ClientToken"
-        }
+        typealias CodingKeys = ConnectParticipant.SendCodingKeys
     }
 
     /// `SendMessageResponse`.

@@ -118,3 +118,12 @@ extension ConnectionTokenRequest {
         connectionToken = try Self.bearerToken(headers)
     }
 }
+
+extension ConnectParticipant {
+    /// The members SendMessage and SendEvent share on the wire.
+    enum SendCodingKeys: String, CodingKey {
+        case contentType = "ContentType"
+        case content = "Content"
+        case clientToken = "ClientToken"
+    }
+}

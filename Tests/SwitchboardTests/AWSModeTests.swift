@@ -1,7 +1,7 @@
 import ConnectWire
 @testable import Switchboard
-@testable import SwitchboardCore
-@testable import ContactEngine
+import SwitchboardCore
+import ContactEngine
 import Testing
 
 @Suite("AWS mode: what the customer is told when Amazon Connect fails")

@@ -3,7 +3,7 @@ import PropertyBased
 import RedisClient
 @testable import Switchboard
 @testable import SwitchboardCore
-@testable import ContactEngine
+import ContactEngine
 import Testing
 import TestSupport
 
@@ -105,7 +105,7 @@ struct HubPropertyTests {
                                         customerName: "C", initiatedAt: 0)
             let event = ContactEvent(id: UUID().uuidString, eventType: type, contactId: "c1", channel: contact.channel)
             let pushes = EventRules.pushes(for: event, contact: contact)
-            let escalations = pushes.filter { $0.payload.contains(#""type":"enable_escalation""#) }
+            let escalations = pushes.filter { $0.push.type == "enable_escalation" }
             let expected = type.uppercased() == "CONNECTED_TO_AGENT" && method == "Chat"
             #expect(escalations.count == (expected ? 1 : 0), "\(type) \(method ?? "nil")")
             #expect(escalations.allSatisfy { $0.userId == attributes["userId"] })

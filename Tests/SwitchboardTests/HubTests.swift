@@ -1,8 +1,8 @@
 import Foundation
 import RedisClient
 @testable import Switchboard
-@testable import SwitchboardCore
-@testable import ContactEngine
+import SwitchboardCore
+import ContactEngine
 import Testing
 import TestSupport
 

@@ -2,8 +2,8 @@ import Foundation
 import PropertyBased
 import RedisClient
 @testable import Switchboard
-@testable import SwitchboardCore
-@testable import ContactEngine
+import SwitchboardCore
+import ContactEngine
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Foundation
 @testable import Switchboard
-@testable import SwitchboardCore
-@testable import ContactEngine
+import SwitchboardCore
+import ContactEngine
 import Testing
 import TestSupport
 

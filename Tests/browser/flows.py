@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -95,6 +94,24 @@ def start_chat_with(server, agent: Page, accept_offer: bool = True) -> tuple[Pag
     if accept_offer:
         accept(agent, chat_id)
     return customer, chat_id
+
+
+def escalate_to_voice(customer: Page, agent: Page) -> str:
+    """The customer escalates their chat to a call, which `agent` is offered and accepts; returns the call's contact id."""
+    expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
+    customer.get_by_test_id("escalate-voice").click()
+    voice_id = widget_contact(customer, "voice")
+    wait_offer({"agent": agent}, voice_id)
+    accept(agent, voice_id)
+    return voice_id
+
+
+def in_call_with_agent1(server) -> tuple[Page, Page]:
+    """agent1 takes a customer's chat, which the customer then escalates to a call agent1 accepts: (agent, customer)."""
+    agent = login_agent(server, "agent1")
+    customer, _ = start_chat_with(server, agent)
+    escalate_to_voice(customer, agent)
+    return agent, customer
 
 
 def customer_says(page: Page, text: str) -> None:

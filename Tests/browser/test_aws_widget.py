@@ -114,42 +114,41 @@ def chatting_with_agent(connect_side, customer_side, with_voice_layer: bool):
     return agent, customer, chat_id
 
 
-def test_chat_and_escalation_through_an_aws_mode_node(aws_pair, browser, shot):
+@pytest.fixture
+def sides(aws_pair, browser):
+    """Browsers on both nodes: the agent app on the stand-in Connect, the customer site on the aws-mode node."""
     stand_in, aws = aws_pair
     connect_side, customer_side = Server(stand_in, browser), Server(aws, browser)
-    try:
-        agent, customer, chat_id = chatting_with_agent(connect_side, customer_side, with_voice_layer=True)
-        customer.get_by_test_id("escalate-voice").click()
-        voice_id = widget_contact(customer, "voice")
-        # The call Connect created continues the chat, and its agent is the one the contact flow would prefer.
-        found = preferred_agent(aws, voice_id)
-        assert found["relatedContactId"] == chat_id and found["agentId"] == "agent1", found
-        customer.wait_for_function("() => window.__joined.length === 1")
-        joined = customer.evaluate("() => window.__joined[0]")
-        assert joined["Attendee"]["JoinToken"] and joined["Meeting"]["MeetingId"]
-        expect(customer.get_by_test_id("voice-status")).to_have_text("connecting")
-        shot(customer, "aws-mode-escalating")
-        customer.get_by_test_id("end-contact").click()
-        set_status(agent, "Offline")
-    finally:
-        customer_side.close()
-        connect_side.close()
+    yield connect_side, customer_side
+    customer_side.close()
+    connect_side.close()
 
 
-def test_without_a_voice_layer_the_widget_says_so_and_the_chat_goes_on(aws_pair, browser, shot):
-    stand_in, aws = aws_pair
-    connect_side, customer_side = Server(stand_in, browser), Server(aws, browser)
-    try:
-        agent, customer, chat_id = chatting_with_agent(connect_side, customer_side, with_voice_layer=False)
-        customer.get_by_test_id("escalate-voice").click()
-        expect(customer.get_by_test_id("widget-error")).to_contain_text("Calls are not available on this page yet")
-        expect(customer.get_by_test_id("retry")).to_be_hidden()
-        assert customer.evaluate("() => window.switchboardWidget.state.voice") is None, "a call was asked for all the same"
-        shot(customer, "aws-mode-no-voice")
-        customer_says(customer, "Still here")
-        expect_line(agent, "agent-chat-message", "customer", "Still here")
-        customer.get_by_test_id("end-contact").click()
-        set_status(agent, "Offline")
-    finally:
-        customer_side.close()
-        connect_side.close()
+def test_chat_and_escalation_through_an_aws_mode_node(aws_pair, sides, shot):
+    aws = aws_pair[1]
+    agent, customer, chat_id = chatting_with_agent(*sides, with_voice_layer=True)
+    customer.get_by_test_id("escalate-voice").click()
+    voice_id = widget_contact(customer, "voice")
+    # The call Connect created continues the chat, and its agent is the one the contact flow would prefer.
+    found = preferred_agent(aws, voice_id)
+    assert found["relatedContactId"] == chat_id and found["agentId"] == "agent1", found
+    customer.wait_for_function("() => window.__joined.length === 1")
+    joined = customer.evaluate("() => window.__joined[0]")
+    assert joined["Attendee"]["JoinToken"] and joined["Meeting"]["MeetingId"]
+    expect(customer.get_by_test_id("voice-status")).to_have_text("connecting")
+    shot(customer, "aws-mode-escalating")
+    customer.get_by_test_id("end-contact").click()
+    set_status(agent, "Offline")
+
+
+def test_without_a_voice_layer_the_widget_says_so_and_the_chat_goes_on(sides, shot):
+    agent, customer, chat_id = chatting_with_agent(*sides, with_voice_layer=False)
+    customer.get_by_test_id("escalate-voice").click()
+    expect(customer.get_by_test_id("widget-error")).to_contain_text("Calls are not available on this page yet")
+    expect(customer.get_by_test_id("retry")).to_be_hidden()
+    assert customer.evaluate("() => window.switchboardWidget.state.voice") is None, "a call was asked for all the same"
+    shot(customer, "aws-mode-no-voice")
+    customer_says(customer, "Still here")
+    expect_line(agent, "agent-chat-message", "customer", "Still here")
+    customer.get_by_test_id("end-contact").click()
+    set_status(agent, "Offline")

@@ -5,8 +5,8 @@ import time
 
 from playwright.sync_api import expect
 
-from flows import (accept, agent_says, customer_says, expect_line, login_agent, needs_control, offer_for, open_customer,
-                   set_status, start_chat_with, wait_audio, wait_offer, widget_contact)
+from flows import (accept, agent_says, customer_says, expect_line, in_call_with_agent1, login_agent, needs_control, offer_for,
+                   open_customer, set_status, start_chat_with, wait_audio, wait_offer, widget_contact)
 
 
 
@@ -37,13 +37,7 @@ def test_widget_reload_mid_chat_recovers(server, shot):
 
 
 def test_widget_reload_during_call_rejoins_voice(server):
-    agent = login_agent(server, "agent1")
-    customer, chat_id = start_chat_with(server, agent)
-    expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
-    customer.get_by_test_id("escalate-voice").click()
-    voice_id = widget_contact(customer, "voice")
-    wait_offer({"agent": agent}, voice_id)
-    accept(agent, voice_id)
+    agent, customer = in_call_with_agent1(server)
     expect(customer.get_by_test_id("voice-status")).to_have_text("connected", timeout=30000)
     customer.reload()
     expect(customer.get_by_test_id("voice-status")).to_have_text("connected", timeout=30000)

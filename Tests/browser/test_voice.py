@@ -5,8 +5,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from flows import (accept, agent_says, customer_says, expect_line, login_agent, offer_for, open_customer, set_status,
-                   start_chat_with, wait_audio, wait_offer, widget_contact)
+from flows import (accept, agent_says, customer_says, expect_line, in_call_with_agent1, login_agent, offer_for, open_customer, set_status,
+                   wait_audio, wait_offer, widget_contact)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -79,13 +79,7 @@ def test_escalation_same_agent_audio_and_history(server, shot, viewport):
 
 
 def test_agent_hangs_up_keeps_chat(server):
-    agent = login_agent(server, "agent1")
-    customer, chat_id = start_chat_with(server, agent)
-    expect(customer.get_by_test_id("escalate-voice")).to_be_enabled()
-    customer.get_by_test_id("escalate-voice").click()
-    voice_id = widget_contact(customer, "voice")
-    wait_offer({"agent1": agent}, voice_id)
-    accept(agent, voice_id)
+    agent, customer = in_call_with_agent1(server)
     expect(agent.get_by_test_id("agent-voice-status")).to_have_text("connected", timeout=30000)
     agent.get_by_test_id("hangup").click()
     expect(customer.get_by_test_id("voice-status")).to_have_text("ended")

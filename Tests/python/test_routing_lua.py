@@ -18,7 +18,6 @@ import os
 import pathlib
 import random
 import re
-import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -698,30 +697,23 @@ def test_escalated_voice_goes_to_the_chat_agent_while_others_are_idle(rt):
 
 
 @needs_redis
-def test_continuity_falls_back_after_reject(rt):
-    _chat_with(rt, ["a1", "a2", "a3"], "a1")
-    rt.enqueue("v1", "voice", related="c-chat", now=6_000)
-    res = rt.reject("v1", "a1", 6_500)
-    assert res.withdrawn == [("v1", "a1", "rejected")] and res.offers == [("v1", "a2")]
-
-
-@needs_redis
-def test_continuity_falls_back_after_timeout(rt):
+@pytest.mark.parametrize("why", ["rejected", "timeout", "offline"])
+def test_continuity_falls_back(rt, why):
+    """The escalated contact offered to the chat's agent goes to the next agent when that agent rejects it, lets the
+    offer time out, or goes Offline."""
     _chat_with(rt, ["a1", "a2", "a3"], "a1")
     rt.enqueue("v1", "voice", related="c-chat", now=6_000, timeout=10_000)
-    assert rt.tick(15_999).offers == []
-    res = rt.tick(16_000)
-    assert res.withdrawn == [("v1", "a1", "timeout")] and res.offers == [("v1", "a2")]
-
-
-@needs_redis
-def test_continuity_falls_back_when_agent_goes_offline(rt):
-    _chat_with(rt, ["a1", "a2", "a3"], "a1")
-    rt.enqueue("v1", "voice", related="c-chat", now=6_000)
-    res = rt.state("a1", "Offline", 6_500)
-    assert res.withdrawn == [("v1", "a1", "offline")] and res.offers == [("v1", "a2")]
-    # Agent already Offline when the contact arrives: standard routing at once.
-    assert rt.enqueue("v2", "voice", related="c-chat", now=7_000).offers == [("v2", "a3")]
+    if why == "rejected":
+        res = rt.reject("v1", "a1", 6_500)
+    elif why == "timeout":
+        assert rt.tick(15_999).offers == []
+        res = rt.tick(16_000)
+    else:
+        res = rt.state("a1", "Offline", 6_500)
+    assert res.withdrawn == [("v1", "a1", why)] and res.offers == [("v1", "a2")]
+    if why == "offline":
+        # Agent already Offline when the contact arrives: standard routing at once.
+        assert rt.enqueue("v2", "voice", related="c-chat", now=7_000).offers == [("v2", "a3")]
 
 
 @needs_redis
@@ -1005,6 +997,15 @@ def _check_result(rt, res, ctx):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+
+def _some_offer(rt, rng):
+    """A contact offered right now and the agent it is offered to, or None when nothing is offered."""
+    offered = rt.r.zrange(rt.k("offers"), 0, -1)
+    if not offered:
+        return None
+    c = rng.choice(offered)
+    return c, rt.contact(c)["offeredTo"]
+
 @needs_redis
 def test_randomized_invariants(client, seed):
     rng = random.Random(seed)
@@ -1040,11 +1041,10 @@ def test_randomized_invariants(client, seed):
                 chk.add_contact(c)
                 assert rt.contact(c)["state"] in ("queued", "offered", "connected")
             elif roll < 0.50:
-                offered = rt.r.zrange(rt.k("offers"), 0, -1)
-                if offered:
+                picked = _some_offer(rt, rng)
+                if picked:
                     op = "accept"
-                    c = rng.choice(offered)
-                    a = rt.contact(c)["offeredTo"]
+                    c, a = picked
                     if rng.random() < 0.1:  # wrong agent: refused, nothing changes
                         other = rng.choice([x for x in agents if x != a])
                         with pytest.raises(redis.exceptions.ResponseError, match="^NOTOFFERED"):
@@ -1053,11 +1053,10 @@ def test_randomized_invariants(client, seed):
                     h = rt.contact(c)
                     assert h["state"] == "connected" and h["agent"] == a
             elif roll < 0.58:
-                offered = rt.r.zrange(rt.k("offers"), 0, -1)
-                if offered:
+                picked = _some_offer(rt, rng)
+                if picked:
                     op = "reject"
-                    c = rng.choice(offered)
-                    a = rt.contact(c)["offeredTo"]
+                    c, a = picked
                     res = rt.reject(c, a, now)
                     assert (c, a, "rejected") in res.withdrawn
             elif roll < 0.75:

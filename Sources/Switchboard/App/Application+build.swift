@@ -75,16 +75,15 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events, scripts: scripts)
     let address = ListeningAddress(config.node)
-    let sockets = SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket)
-    let frames = HubFrameSink(hub: sockets, redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId,
-                              topicTtlMs: config.routing.sessionTtlSeconds * 1000, logger: logger)
+    let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
+                          dedupeTtlSeconds: config.events.dedupeTtlSeconds,
+                          sockets: SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket), logger: logger)
+    let frames = HubFrameSink(realtime: hub, topicTtlMs: config.routing.sessionTtlSeconds * 1000)
     let backend = config.connect.mode == "aws"
         ? try buildAWSBackend(config: config, redis: redis, keys: keys, logger: logger)
         : try await buildEngine(config: config, address: address, redis: redis, scripts: scripts, keys: keys,
                                 events: eventLog, frames: frames, logger: logger)
     let contacts = backend.contacts
-    let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
-                          dedupeTtlSeconds: config.events.dedupeTtlSeconds, sockets: sockets, logger: logger)
 
     let subscription = SubscriptionStatus()
     let tokens = UserTokens(secret: config.security.userTokenSecret)

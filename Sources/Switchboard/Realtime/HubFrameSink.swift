@@ -6,14 +6,17 @@ import RedisClient
 /// `lua/hub_publish.lua`, on the channel of each node that holds a socket of the topic (`lua/hub_topic.lua` keeps that
 /// registry as sockets join and leave), and each of those nodes hands it to its own sockets of the topic.
 struct HubFrameSink: FrameSink {
-    let hub: SocketHub
-    let redis: RedisClient
-    let scripts: RedisScriptSet
-    let keys: RedisKeys
-    let nodeId: String
+    /// This node's hub: its sockets, Redis, scripts, keys and id.
+    let realtime: RealtimeHub
     /// How long a topic's registry outlives its last join (a dead node's count lingers no longer).
     let topicTtlMs: Int
-    let logger: Logger
+
+    var hub: SocketHub { realtime.sockets }
+    var redis: RedisClient { realtime.redis }
+    var scripts: RedisScriptSet { realtime.scripts }
+    var keys: RedisKeys { realtime.keys }
+    var nodeId: String { realtime.nodeId }
+    var logger: Logger { realtime.logger }
 
     func publish(text: String?, to topic: SocketTopic, close: UInt16?, exceptConnection: String?) async throws {
         let message = TopicMessage(topic: topic.name, text: text, close: close, exceptNode: exceptConnection == nil ? nil : nodeId,

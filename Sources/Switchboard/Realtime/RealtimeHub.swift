@@ -51,18 +51,11 @@ public struct RealtimeHub: Sendable {
         ])
     }
 
-    /// One push for a user. `payload` is a JSON object without `eventId`; `dedupe` makes a retried push a no-op.
+    /// One push for a user; `dedupe` makes a retried push a no-op.
     public struct Push: Sendable {
         var userId: String
-        /// JSON object text without `eventId`.
-        var payload: String
+        var push: CustomerPush
         var dedupe: String
-
-        init(userId: String, push: CustomerPush, dedupe: String) {
-            self.userId = userId
-            self.payload = Wire.encode(push)
-            self.dedupe = dedupe
-        }
     }
 
     /// Sends pushes in one pipelined round trip; returns how many sockets each reached (-1: duplicate).
@@ -70,8 +63,11 @@ public struct RealtimeHub: Sendable {
     func push(_ pushes: [Push]) async throws -> [Int] {
         guard !pushes.isEmpty else { return [] }
         let replies = try await redis.evalScript(scripts[.realtimePush], calls: pushes.map { push in
-            ([keys.realtime], [.string(push.userId), .string(push.payload), .string(push.dedupe), .int(dedupeTtlMs),
-                               .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)])
+            // The JSON is made here, on the nodes, rather than in the script, which runs on Redis's one thread; the replay
+            // entry keeps the push's members as its fields.
+            ([keys.realtime], [.string(push.userId), .string(Wire.encode(push.push)), .string(push.dedupe), .int(dedupeTtlMs),
+                               .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)]
+                + push.push.members.flatMap { [RedisArgument.string($0.0), .string($0.1)] })
         })
         for case .error(let message) in replies { throw RedisError(.server, message) }
         return replies.map { $0.array?.first?.int ?? 0 }
@@ -83,8 +79,7 @@ public struct RealtimeHub: Sendable {
         let start = eventId.milliseconds >= windowStart ? "(\(eventId)" : "\(windowStart)-0"
         let entries = try await redis.xrange(keys.replay(userId), start: start, end: "+", count: config.replayMaxPerUser)
         return entries.compactMap { entry in
-            guard let id = StreamID(entry.id), let payload = entry.fields["m"],
-                  var push = try? Wire.decode(CustomerPush.self, from: payload) else { return nil }
+            guard let id = StreamID(entry.id), var push = CustomerPush(members: entry.fields) else { return nil }
             push.eventId = entry.id
             return (id, Wire.encode(push))
         }

@@ -9,8 +9,7 @@ public struct BridgeConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         apiKey = try c.requiredSecret(.apiKey)
     }
 }

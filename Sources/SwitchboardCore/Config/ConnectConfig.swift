@@ -29,8 +29,7 @@ public struct ConnectConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         mode = try c.required(.mode)
         guard ["local", "aws"].contains(mode) else { throw SwitchboardError.config("\"connect.mode\" must be \"local\" or \"aws\"") }
         region = try c.required(.region)

@@ -28,8 +28,7 @@ public struct EventsConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         stream = try c.required(.stream)
         group = try c.required(.group)
         maxDeliveries = try c.required(.maxDeliveries, min: 1)

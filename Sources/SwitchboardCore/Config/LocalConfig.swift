@@ -34,8 +34,7 @@ public struct LocalConfig: Sendable, Decodable {
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(CodingKeys.self)
             accessKeyId = try c.required(.accessKeyId)
             secretAccessKey = try c.requiredSecret(.secretAccessKey)
         }
@@ -60,8 +59,7 @@ public struct LocalConfig: Sendable, Decodable {
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(CodingKeys.self)
             username = try c.required(.username)
             password = try c.contains(.password) ? c.requiredSecret(.password) : nil
             passwordHash = try c.contains(.passwordHash) ? c.requiredSecret(.passwordHash) : nil
@@ -85,8 +83,7 @@ public struct LocalConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         credentials = try c.required(.credentials)
         agents = try c.required(.agents)
         participantTokenTtlSeconds = try c.optional(.participantTokenTtlSeconds, default: 86_400)

@@ -20,8 +20,7 @@ public struct NodeConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         host = try c.required(.host)
         port = try c.required(.port, min: 0, max: 65535)
         id = try c.decodeIfPresent(String.self, forKey: .id)

@@ -16,8 +16,7 @@ public struct PathsConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         web = try c.optional(.web, default: "web")
         lua = try c.optional(.lua, default: "lua")
     }

@@ -19,8 +19,7 @@ public struct RealtimeConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         connectionTtlSeconds = try c.required(.connectionTtlSeconds, min: 1)
         nodeTtlSeconds = try c.optional(.nodeTtlSeconds, default: 15, min: 1)
         sweepIntervalSeconds = try c.optional(.sweepIntervalSeconds, default: 5)

@@ -15,8 +15,7 @@ public struct RedisSettings: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         url = try c.required(.url)
         keyPrefix = try c.required(.keyPrefix)
         poolSize = try c.optional(.poolSize, default: 8, min: 1, max: 1024)

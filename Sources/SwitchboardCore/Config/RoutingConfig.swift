@@ -23,8 +23,7 @@ public struct RoutingConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         preferredAgentSeconds = try c.optional(.preferredAgentSeconds, default: 30, min: 0)
         offerTimeoutSeconds = try c.optional(.offerTimeoutSeconds, default: 20, min: 1)
         rejectCooldownSeconds = try c.optional(.rejectCooldownSeconds, default: 60, min: 0)

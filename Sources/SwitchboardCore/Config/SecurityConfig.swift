@@ -51,8 +51,7 @@ public struct SecurityConfig: Sendable, Decodable {
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(CodingKeys.self)
             startContactPerMinutePerIp = try c.required(.startContactPerMinutePerIp)
             connectApiPerSecondPerKey = try c.optional(.connectApiPerSecondPerKey, default: 0)
             loginPerMinutePerIp = try c.optional(.loginPerMinutePerIp, default: 20)
@@ -70,8 +69,7 @@ public struct SecurityConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         allowedOrigins = try c.required(.allowedOrigins)
         rateLimits = try c.required(.rateLimits)
         maxBodyBytes = try c.optional(.maxBodyBytes, default: 16_384, min: 1)

@@ -10,6 +10,12 @@ package struct AnyCodingKey: CodingKey {
 }
 
 extension Decoder {
+    /// The container of an object whose keys must all be in `Keys` (see ``rejectUnknownKeys(_:)``).
+    package func strictContainer<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws -> KeyedDecodingContainer<Keys> {
+        try rejectUnknownKeys(keys)
+        return try container(keyedBy: keys)
+    }
+
     /// Throws ``SwitchboardError/config`` naming the first key of this object that `Keys` does not list.
     package func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
         let container = try container(keyedBy: AnyCodingKey.self)

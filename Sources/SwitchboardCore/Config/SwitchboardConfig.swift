@@ -31,8 +31,7 @@ public struct SwitchboardConfig: Sendable, Decodable {
 
     /// Decodes strictly.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(CodingKeys.self)
         node = try c.required(.node)
         redis = try c.required(.redis)
         connect = try c.required(.connect)

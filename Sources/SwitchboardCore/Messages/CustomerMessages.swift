@@ -77,6 +77,22 @@ package struct CustomerPush: Codable, Sendable, Equatable {
     }
 }
 
+extension CustomerPush {
+    /// The members as name, value pairs, `type` first: what `realtime_push.lua` writes as the replay entry's fields.
+    package var members: [(String, String)] {
+        var members = [("type", type), ("contactId", contactId)]
+        if let channel { members.append(("channel", channel)) }
+        if let userId { members.append(("userId", userId)) }
+        return members
+    }
+
+    /// The push a replay entry holds: its members as fields.
+    package init?(members: [String: String]) {
+        guard let type = members["type"], let contactId = members["contactId"] else { return nil }
+        self.init(type: type, contactId: contactId, channel: members["channel"], userId: members["userId"])
+    }
+}
+
 /// `/health`'s body.
 package struct HealthStatus: Encodable, Sendable {
     package var status: String
