@@ -71,8 +71,8 @@ public struct LocalConfig: Sendable, Decodable {
                 throw SwitchboardError.config("\"\(agent).passwordHash\" is not a hash made by switchboard hash-password")
             }
             displayName = try c.required(.displayName)
-            chatCapacity = try c.optional(.chatCapacity, default: 3, min: 0, max: 100)
-            voiceCapacity = try c.optional(.voiceCapacity, default: 1, min: 0, max: 100)
+            chatCapacity = try c.optional(.chatCapacity, default: 3, min: 0, max: 1000)
+            voiceCapacity = try c.optional(.voiceCapacity, default: 1, min: 0, max: 1000)
         }
     }
 
