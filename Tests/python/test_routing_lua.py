@@ -996,8 +996,6 @@ def _check_result(rt, res, ctx):
             assert rt.contact(c).get("offeredTo") != a, (ctx, c, a)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-
 def _some_offer(rt, rng):
     """A contact offered right now and the agent it is offered to, or None when nothing is offered."""
     offered = rt.r.zrange(rt.k("offers"), 0, -1)
@@ -1006,6 +1004,8 @@ def _some_offer(rt, rng):
     c = rng.choice(offered)
     return c, rt.contact(c)["offeredTo"]
 
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
 @needs_redis
 def test_randomized_invariants(client, seed):
     rng = random.Random(seed)
