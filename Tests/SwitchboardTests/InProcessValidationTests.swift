@@ -100,4 +100,28 @@ struct InProcessValidationTests {
             #expect(Int(limited?[.retryAfter] ?? "") ?? 0 > 0)
         }
     }
+
+    @Test("/metrics: open without security.metricsToken; with one, only the right bearer token reads it (in process)")
+    func metricsToken() async throws {
+        try await InProcess.run { client, _ in
+            let (status, _, _) = try await client.get("/metrics")
+            #expect(status == 200)
+        }
+        try await InProcess.run(["security": ["metricsToken": "metrics-s3cret"]]) { client, _ in
+            /// Status and content type of a scrape. (This process has not bootstrapped swift-metrics, so the text is empty.)
+            func scrape(_ authorization: String?) async throws -> (Int, String?) {
+                var headers: HTTPFields = [:]
+                if let authorization { headers[.authorization] = authorization }
+                return try await client.execute(uri: "/metrics", method: .get, headers: headers) { response in
+                    (Int(response.status.code), response.headers[.contentType])
+                }
+            }
+            for refused in [nil, "Bearer wrong", "metrics-s3cret", "Bearer "] {
+                let (status, type) = try await scrape(refused)
+                #expect(status == 401 && type == "application/json", "\(refused ?? "no header")")
+            }
+            let (status, type) = try await scrape("Bearer metrics-s3cret")
+            #expect(status == 200 && type?.hasPrefix("text/plain") == true)
+        }
+    }
 }

@@ -102,7 +102,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: WebController.files(root: config.paths.web, mode: config.connect.mode))
-    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets,
+    router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets, metricsToken: config.security.metricsToken,
                                             notReady: { backend.isReady() ? subscription.notReady : "starting" }).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
     router.addRoutes(CustomerController(contacts: contacts,

@@ -1,3 +1,4 @@
+import ConnectWire
 import SwitchboardCore
 import ContactEngine
 import Hummingbird
@@ -11,6 +12,8 @@ struct HealthController: Sendable {
     let nodeId: String
     let registry: PrometheusCollectorRegistry
     let sockets: SocketHub
+    /// `security.metricsToken`; empty leaves `/metrics` open.
+    let metricsToken: String
     /// Why the node cannot route and deliver now (`starting`: agents not registered or a bus not yet subscribed;
     /// `subscription-down`: its push channel was lost), or nil when it can.
     let notReady: @Sendable () -> String?
@@ -38,6 +41,13 @@ struct HealthController: Sendable {
     }
 
     @Sendable func metrics(request: Request, context: AppRequestContext) async throws -> Response {
+        if !metricsToken.isEmpty {
+            // Compared in constant time, like every secret: the metrics tell who is connected and how busy the node is.
+            let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+            guard ByteEncoding.secretsEqual(given, metricsToken) else {
+                throw SwitchboardError.unauthorized("Authorization: Bearer <security.metricsToken> is required")
+            }
+        }
         poolInFlight.record(redis.commandsInFlight)
         poolConnected.record(redis.connectedCount)
         socketsOpen.record(sockets.count)

@@ -25,6 +25,8 @@ public struct SecurityConfig: Sendable, Decodable {
     /// Key of the `userToken`s the start calls hand out (HMAC-SHA256 of the userId): a socket registers as a user
     /// only with that user's token (SPEC v2 §3, §4).
     public var userTokenSecret: String
+    /// Bearer token `GET /metrics` asks for (a string or `{"env"}`); empty serves metrics to anyone who reaches the node.
+    public var metricsToken: String
     /// Whether `/ws` registration needs the user's token (default true; false only for old clients during a migration).
     public var requireUserToken: Bool
     /// Proxies (CIDRs) whose `X-Forwarded-For` is believed for limits and logs; from anyone else it is ignored.
@@ -64,7 +66,8 @@ public struct SecurityConfig: Sendable, Decodable {
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
         case allowedOrigins, rateLimits, maxBodyBytes, maxBridgeBodyBytes, maxBridgeBatch, maxFrameBytes, maxAttributeBytes, maxMessageBytes,
-             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken, trustedProxies, socketAuthTimeoutSeconds
+             maxCustomerNameChars, maxQueuedFramesPerSocket, userTokenSecret, requireUserToken, trustedProxies, socketAuthTimeoutSeconds,
+             metricsToken
     }
 
     /// Decodes strictly.
@@ -81,6 +84,7 @@ public struct SecurityConfig: Sendable, Decodable {
         maxCustomerNameChars = try c.optional(.maxCustomerNameChars, default: 128, min: 1)
         maxQueuedFramesPerSocket = try c.optional(.maxQueuedFramesPerSocket, default: 1_024, min: 1)
         userTokenSecret = try c.requiredSecret(.userTokenSecret)
+        metricsToken = try c.decodeIfPresent(Secret.self, forKey: .metricsToken)?.value ?? ""
         requireUserToken = try c.optional(.requireUserToken, default: true)
         socketAuthTimeoutSeconds = try c.optional(.socketAuthTimeoutSeconds, default: 10)
         guard (1...300).contains(socketAuthTimeoutSeconds) else { throw SwitchboardError.config("\"security.socketAuthTimeoutSeconds\" must be 1-300") }

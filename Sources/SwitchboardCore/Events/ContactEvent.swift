@@ -134,19 +134,12 @@ struct ConnectEventShape: Encodable {
             var connectedToAgentTimestamp: String
         }
 
-        var eventType: String
-        var contactId: String
-        var initialContactId: String
-        var channel: String
-        var instanceArn: String
-        var initiationMethod: String
-        var initiationTimestamp: String
+        var eventType, contactId, initialContactId, channel, instanceArn, initiationMethod, initiationTimestamp: String
         var tags: [String: String]
         var relatedContactId: String?
         var queueInfo: QueueInfo?
         var agentInfo: AgentInfo?
-        var disconnectTimestamp: String?
-        var disconnectReason: String?
+        var disconnectTimestamp, disconnectReason: String?
     }
 
     var version = "0"
