@@ -31,14 +31,15 @@ struct HubFrameSink: FrameSink {
         try await redis.evalScript(scripts[.hubTopic], keys: [keys.topicNodes(topic)], args: [.string(nodeId), 1, .int(topicTtlMs)])
     }
 
-    /// A socket that had joined `topics` closed.
+    /// A socket that had joined `topics` closed: one pipelined round trip for all of them.
     func leave(_ topics: Set<SocketTopic>) async {
-        for topic in topics {
-            do {
-                try await redis.evalScript(scripts[.hubTopic], keys: [keys.topicNodes(topic)], args: [.string(nodeId), -1, .int(topicTtlMs)])
-            } catch {
-                logger.warning("could not leave a topic; its registry expires by itself", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            }
+        guard !topics.isEmpty else { return }
+        do {
+            let calls = topics.map { (keys: [keys.topicNodes($0)], args: [RedisArgument.string(nodeId), -1, .int(topicTtlMs)]) }
+            for case .error(let message) in try await redis.evalScript(scripts[.hubTopic], calls: calls) { throw RedisError(.server, message) }
+        } catch {
+            logger.warning("could not leave the socket's topics; their registries expire by themselves",
+                           metadata: ["topics": "\(topics)", "error": "\(error)"])
         }
     }
 
