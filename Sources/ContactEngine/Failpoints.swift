@@ -31,6 +31,8 @@ package enum Failpoint: CaseIterable, Sendable {
     case endAfterEvents
     /// `contact_ended` / `meeting_ended` published; only the deadline entry is left.
     case endAfterFrames
+    /// Not a crash: the node's event consumer never reads, so a test can show what reaches sockets without it.
+    case consumerNeverReads
 }
 
 extension Failpoint {
@@ -69,6 +71,15 @@ package struct Failpoints: Sendable {
 
     /// None armed.
     package static let disabled = Failpoints(environment: [:])
+
+    /// Whether `point` is the armed one (debug builds); always false in release builds.
+    package func isArmed(_ point: Failpoint) -> Bool {
+        #if DEBUG
+        return armed == point
+        #else
+        return false
+        #endif
+    }
 
     /// Kills the process with SIGKILL when `point` is the armed one (debug builds); does nothing otherwise.
     @inline(__always)

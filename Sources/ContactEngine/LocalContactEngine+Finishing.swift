@@ -202,9 +202,8 @@ extension LocalContactEngine {
 
     /// Appends lifecycle events, each at most once (`events_append_once.lua`); ids are ``eventId(contactId:type:)``.
     package func emitOnce(_ batch: [(type: String, contact: ContactRecord)]) async throws {
-        try await events.appendOnce(batch.map { event in
-            let id = Self.eventId(contactId: event.contact.id, type: event.type)
-            return (id, ContactEvent.make(type: event.type, contact: event.contact, connect: connect, id: id))
+        try await events.appendOnce(batch.map { event throws(SwitchboardError) in
+            try EngineEvent(type: event.type, contact: event.contact, connect: connect, id: Self.eventId(contactId: event.contact.id, type: event.type))
         })
     }
 

@@ -71,7 +71,7 @@ public struct LocalContactEngine: ContactService {
 
     /// Appends one lifecycle event of `contact` to the contact-event stream, with the id every try gives it.
     package func emit(_ type: String, _ contact: ContactRecord) async throws {
-        try await events.append([ContactEvent.make(type: type, contact: contact, connect: connect, id: Self.eventId(contactId: contact.id, type: type))])
+        try await events.append([EngineEvent(type: type, contact: contact, connect: connect, id: Self.eventId(contactId: contact.id, type: type))])
     }
 
     /// Runs `contact_transition.lua`: 1 changed, 0 not in an allowed state, -1 unknown.

@@ -1,6 +1,6 @@
 """A node dies at every step of starting or ending a contact; another node completes the work (README, "Contact lifecycle").
 
-For each failpoint (Sources/Switchboard/App/Failpoints.swift) node A runs with SWITCHBOARD_FAILPOINT set to it and node
+For each failpoint (Sources/ContactEngine/Failpoints.swift) node A runs with SWITCHBOARD_FAILPOINT set to it and node
 B without; both share one Redis database. The agent (chat capacity 1) works on B. A start or an end is sent to A, which
 SIGKILLs itself at the failpoint; then B's sweeper (after `local.lifecycleGraceMs`) must finish it: a started contact
 is routed to the agent, an ended one is ended everywhere (state, participants, routing, one `chat.ended` item, one

@@ -82,7 +82,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let backend = config.connect.mode == "aws"
         ? try buildAWSBackend(config: config, redis: redis, keys: keys, logger: logger)
         : try await buildEngine(config: config, address: address, redis: redis, scripts: scripts, keys: keys,
-                                events: eventLog, frames: frames, logger: logger)
+                                events: InlineEventSink(log: eventLog, hub: hub, logger: logger), frames: frames, logger: logger)
     let contacts = backend.contacts
 
     let subscription = SubscriptionStatus()
@@ -149,7 +149,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     }
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
     app.addServices(redis, NodeSubscriber(hub: hub, frames: frames, status: subscription), HubSweeper(hub: hub),
-                    EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger))
+                    EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger,
+                                  failpoints: Failpoints(environment: ProcessInfo.processInfo.environment)))
     app.addServices(backend.services)
     return (app, HubDrain(hub: hub, drainSeconds: config.node.drainSeconds))
 }

@@ -23,7 +23,7 @@ struct ContactBackend {
 /// Upserts the configured agents into routing and assembles the engine (SPEC §6, §7). Redis may still be down: the node
 /// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
 func buildEngine(config: SwitchboardConfig, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
-                 keys: RedisKeys, events: EventLog, frames: HubFrameSink, logger baseLogger: Logger) async throws -> ContactBackend {
+                 keys: RedisKeys, events: some EventSink, frames: HubFrameSink, logger baseLogger: Logger) async throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, frames: frames,

@@ -16,6 +16,7 @@ struct EventConsumer: Service {
     let contacts: any ContactService
     let hub: RealtimeHub
     let logger: Logger
+    var failpoints = Failpoints.disabled
     let processed = Counter(label: "events_processed_total")
     let deadLettered = Counter(label: "events_dead_lettered_total")
 
@@ -31,6 +32,10 @@ struct EventConsumer: Service {
 
     private func consume() async throws {
         try await ensureGroup()
+        if failpoints.isArmed(.consumerNeverReads) {
+            try? await gracefulShutdown()
+            return
+        }
         try await redis.withDedicatedConnection { connection in
             // Acknowledgements leave the read loop's critical path: a lost XACK only means the entry is claimed again
             // later, and the push script's de-duplication makes that harmless.

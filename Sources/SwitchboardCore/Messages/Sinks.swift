@@ -14,15 +14,19 @@ extension FrameSink {
     }
 }
 
-/// Where the contact engine's lifecycle events go: the contact-event stream, which every node's consumer reads.
+/// Where the contact engine's lifecycle events go: the contact-event stream, which every node's consumer reads, and
+/// (on a server) straight to the customers' sockets.
 package protocol EventSink: Sendable {
-    /// Appends events (EventBridge JSON texts), in order.
-    func append(_ events: [String]) async throws
+    /// Appends events, in order.
+    func append(_ events: [EngineEvent]) async throws
     /// Appends events whose ids were not appended before (within `events.dedupeTtlSeconds`), in order.
-    func appendOnce(_ events: [(id: String, text: String)]) async throws
+    func appendOnce(_ events: [EngineEvent]) async throws
 }
 
-extension EventLog: EventSink {}
+extension EventLog: EventSink {
+    package func append(_ events: [EngineEvent]) async throws { try await append(events.map(\.text)) }
+    package func appendOnce(_ events: [EngineEvent]) async throws { try await appendOnce(events.map { ($0.event.id, $0.text) }) }
+}
 
 /// A group of sockets frames are addressed to.
 package struct SocketTopic: Hashable, Sendable, CustomStringConvertible {
