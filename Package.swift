@@ -43,6 +43,7 @@ let package = Package(
         github("x-sheep/swift-property-based", "2.0.1"),
         github("apple/swift-http-types", "1.8.0"),
         github("swift-server/async-http-client", "1.37.0"),
+        github("apple/swift-nio-ssl", "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +53,7 @@ let package = Package(
         ),
         .target(name: "RedisClient", dependencies: ["CHiredis", nio("NIOCore"), nio("NIOPosix"), lifecycle] + [
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "ConnectWire", dependencies: [nio("NIOCore"), nio("NIOHTTP1")] + [
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),

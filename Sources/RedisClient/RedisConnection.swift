@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// One TCP connection to Redis that (re)connects on demand, backing off while Redis is unreachable.
@@ -169,6 +170,9 @@ public final class RedisConnection: Sendable {
                 .connectTimeout(configuration.connectTimeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls = configuration.tls {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(checkInterval: checkInterval, onPush: onPush))
                     }
                 }
@@ -186,16 +190,24 @@ public final class RedisConnection: Sendable {
                 return Link(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
             }
             .flatMap { link -> EventLoopFuture<Link> in
-                guard configuration.database != 0 else { return link.channel.eventLoop.makeSucceededFuture(link) }
-                let promise = link.channel.eventLoop.makePromise(of: RedisReply.self)
-                link.submit(RedisRequest(commands: [RedisCommand("SELECT", String(configuration.database))],
-                                         completion: .promise(promise), timeout: configuration.commandTimeout))
-                return promise.futureResult.flatMapThrowing { reply in
-                    if case .error(let message) = reply {
-                        link.channel.close(promise: nil)
-                        throw RedisError(.server, message)
+                // Each new connection authenticates (ACL user, or the default user's password), then selects its database.
+                var setup: [RedisCommand] = []
+                if let password = configuration.password {
+                    setup.append(configuration.username.map { RedisCommand("AUTH", $0, password) } ?? RedisCommand("AUTH", password))
+                }
+                if configuration.database != 0 { setup.append(RedisCommand("SELECT", String(configuration.database))) }
+                return setup.reduce(link.channel.eventLoop.makeSucceededFuture(link)) { ready, command in
+                    ready.flatMap { link in
+                        let promise = link.channel.eventLoop.makePromise(of: RedisReply.self)
+                        link.submit(RedisRequest(commands: [command], completion: .promise(promise), timeout: configuration.commandTimeout))
+                        return promise.futureResult.flatMapThrowing { reply in
+                            if case .error(let message) = reply {
+                                link.channel.close(promise: nil)
+                                throw RedisError(.server, message)
+                            }
+                            return link
+                        }
                     }
-                    return link
                 }
             }
         future.whenComplete { [self] result in

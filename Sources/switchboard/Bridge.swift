@@ -21,7 +21,7 @@ struct Bridge: AsyncParsableCommand {
         } else {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
-        let redis = RedisClient(configuration: try RedisConfiguration(url: config.redis.url))
+        let redis = RedisClient(configuration: try config.redis.clientConfiguration())
         let log = EventLog(redis: redis, config: config.events, scripts: try ScriptCatalog.read(directory: config.paths.lua))
         var accepted: [String] = []
         var rejected = 0

@@ -15,7 +15,7 @@ struct Inspect: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadOrExit()
-        let redis = RedisClient(configuration: try RedisConfiguration(url: config.redis.url))
+        let redis = RedisClient(configuration: try config.redis.clientConfiguration())
         let keys = RedisKeys(prefix: config.redis.keyPrefix)
         defer { Task { await redis.close() } }
         switch (kind, id) {

@@ -21,7 +21,7 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Path to config.json (default ./config.json or $SWITCHBOARD_CONFIG).")
     var config: String?
 
-    @Option(help: "Redis URL, redis://HOST:PORT[/DB] or unix:///PATH[?db=DB]; overrides redis.url.")
+    @Option(help: "Redis URL, redis[s]://[USER:PASSWORD@]HOST:PORT[/DB] or unix:///PATH[?db=DB]; overrides redis.url.")
     var redis: String?
 
     func load() throws -> SwitchboardConfig {

@@ -67,9 +67,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
         return logger
     }()
     let config = options.config
-    let redisConfiguration = try RedisConfiguration(
-        url: config.redis.url,
-        base: RedisConfiguration(poolSize: config.redis.poolSize, commandTimeout: .milliseconds(Int64(config.redis.commandTimeoutMs))))
+    let redisConfiguration = try config.redis.clientConfiguration()
     let redis = RedisClient(configuration: redisConfiguration, logger: logger)
     let scripts = try ScriptCatalog.read(directory: config.paths.lua)
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
