@@ -14,6 +14,7 @@ import pathlib
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -88,13 +89,15 @@ class Node:
     controllable = True
 
     def __init__(self, binary: str, redis_url: str, work: pathlib.Path, overrides: dict | None = None, env: dict | None = None,
-                 node_id: str = "test-node", proxy: Proxy | None = None):
+                 node_id: str = "test-node", proxy: Proxy | None = None, tls_context: ssl.SSLContext | None = None):
+        """`tls_context`: the node serves HTTPS (overrides give `node.tls`); health checks trust what the context trusts."""
         self.binary = binary
         self.work = work
         self.node_id = node_id
         self.env = {**os.environ, **(env or {})}
         self.proxy = proxy or Proxy()  # made first by a caller that must know the URL before the config
-        self.base_url = f"http://127.0.0.1:{self.proxy.port}"
+        self.tls_context = tls_context
+        self.base_url = f"{'https' if tls_context else 'http'}://127.0.0.1:{self.proxy.port}"
         config = json.loads((REPO / "config.json").read_text())
         config["node"].update(port=0, publicUrl=self.base_url)
         config["redis"]["url"] = redis_url
@@ -124,7 +127,7 @@ class Node:
                 raise RuntimeError(f"the node exited at start ({self.process.returncode}):\n{self.log()}")
             if self.proxy.backend is None and self.address_path.exists():
                 self.proxy.backend = int(self.address_path.read_text().strip().rsplit(":", 1)[1])
-            if self.proxy.backend is not None and health(self.base_url) == 200:
+            if self.proxy.backend is not None and health(self.base_url, self.tls_context) == 200:
                 return
             time.sleep(0.02)
         self.stop()
@@ -182,10 +185,10 @@ def node_redis_url(redis_url: str, db: int) -> str:
     return re.sub(r"(\?db=\d+|/\d*)$", "", redis_url) + (f"?db={db}" if redis_url.startswith("unix:") else f"/{db}")
 
 
-def health(base_url: str):
+def health(base_url: str, tls_context: ssl.SSLContext | None = None):
     """HTTP status of GET /health, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(base_url + "/health", timeout=2) as res:
+        with urllib.request.urlopen(base_url + "/health", timeout=2, context=tls_context) as res:
             return res.status
     except urllib.error.HTTPError as e:
         return e.code

@@ -51,14 +51,14 @@ class WebSocketClosed(Exception):
 class WebSocket:
     GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-    def __init__(self, url, timeout=SOCKET_TIMEOUT):
+    def __init__(self, url, timeout=SOCKET_TIMEOUT, tls_context=None):
         parts = urlsplit(url)
         assert parts.scheme in ("ws", "wss", "http", "https"), f"not a WebSocket URL: {url}"
         secure = parts.scheme in ("wss", "https")
         port = parts.port or (443 if secure else 80)
         sock = socket.create_connection((parts.hostname, port), timeout=timeout)
         if secure:
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+            sock = (tls_context or ssl.create_default_context()).wrap_socket(sock, server_hostname=parts.hostname)
         self.sock = sock
         self.buffer = b""
         key = base64.b64encode(os.urandom(16)).decode()

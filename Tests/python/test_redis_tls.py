@@ -21,6 +21,7 @@ import uuid
 
 import pytest
 
+from certificates import make_certificates
 from switchboard_node import Node
 from test_aws_mode import post, registered_socket
 from test_lifecycle_faults import OVERRIDES, Agent
@@ -28,23 +29,9 @@ from test_lifecycle_faults import OVERRIDES, Agent
 PASSWORD = "tls-test-" + uuid.uuid4().hex
 
 
-def openssl(*args: str, cwd: pathlib.Path):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory) -> pathlib.Path:
-    """ca.pem, server.pem/server.key (localhost, 127.0.0.1), client.pem/client.key, all signed by the CA."""
-    d = tmp_path_factory.mktemp("tls")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Switchboard test CA",
-            "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
-    for name, extensions in (("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth"),
-                             ("client", "extendedKeyUsage=clientAuth")):
-        (d / f"{name}.ext").write_text(extensions + "\n")
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
-                "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=d)
-    return d
+    return make_certificates(tmp_path_factory.mktemp("tls"))
 
 
 def tls_ping(port: int, certs: pathlib.Path) -> bool:

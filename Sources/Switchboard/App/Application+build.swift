@@ -3,6 +3,7 @@ import ContactEngine
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import Prometheus
@@ -122,7 +123,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
 
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame))),
+        server: try HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame)))
+            .withTLS(config.node.tls),
         configuration: .init(address: .hostname(config.node.host, port: config.node.port), serverName: "switchboard"),
         onServerRunning: { channel in
             if let port = channel.localAddress?.port { address.bound(port: port) }

@@ -23,7 +23,7 @@ public final class ListeningAddress: Sendable {
 
     /// `node.publicUrl`, or `http://<host>:<bound port>`, without a trailing slash.
     public var publicBaseURL: String {
-        let base = node.publicUrl ?? "http://\(node.host):\(port)"
+        let base = node.publicUrl ?? "\(node.tls == nil ? "http" : "https")://\(node.host):\(port)"
         return base.hasSuffix("/") ? String(base.dropLast()) : base
     }
 
