@@ -102,7 +102,8 @@ class Node:
         config["node"].update(port=0, publicUrl=self.base_url)
         config["redis"]["url"] = redis_url
         config["security"]["allowedOrigins"] = [self.base_url, f"http://localhost:{self.proxy.port}"]
-        config["security"]["rateLimits"].update(startContactPerMinutePerIp=0, loginPerMinutePerIp=0, loginPerMinutePerUsername=0)
+        config["security"]["rateLimits"].update(startContactPerMinutePerIp=0, loginPerMinutePerIp=0, loginPerMinutePerUsername=0,
+                                                wsRegisterPerMinutePerIp=0, participantApiPerSecondPerToken=0)
         config["paths"] = {"web": str(REPO / "web"), "lua": str(REPO / "lua")}
         merge(config, overrides or {})
         work.mkdir(parents=True, exist_ok=True)

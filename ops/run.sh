@@ -82,6 +82,8 @@ if public_port not in (0, c["node"]["port"]):
 c["node"]["port"] = node_port
 if nodes > 1:
     c["node"].update(publicUrl=f"http://127.0.0.1:{public_port}", drainSeconds=2)
+    # HAProxy (on this host) says who the client is in X-Forwarded-For; per-IP limits then count real clients.
+    c["security"]["trustedProxies"] = ["127.0.0.1/32"]
 c["redis"]["url"] = redis_url
 json.dump(c, open(path, "w"), indent=2)
 PY

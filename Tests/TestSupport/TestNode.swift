@@ -27,7 +27,8 @@ public final class TestDeployment: @unchecked Sendable {
         config = Self.merge(Self.merge(base, [
             "redis": ["url": url, "keyPrefix": prefix],
             "events": ["stream": "\(prefix):events"],
-            "security": ["rateLimits": ["startContactPerMinutePerIp": 0, "loginPerMinutePerIp": 0, "loginPerMinutePerUsername": 0]],
+            "security": ["rateLimits": ["startContactPerMinutePerIp": 0, "loginPerMinutePerIp": 0, "loginPerMinutePerUsername": 0,
+                                         "wsRegisterPerMinutePerIp": 0, "participantApiPerSecondPerToken": 0]],
             "paths": ["web": repo + "/web", "lua": repo + "/lua"],
         ]), overrides)
         directory = NSTemporaryDirectory() + "sb-deploy-\(prefix)"

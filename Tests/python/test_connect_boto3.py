@@ -51,7 +51,7 @@ class WebSocketClosed(Exception):
 class WebSocket:
     GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-    def __init__(self, url, timeout=SOCKET_TIMEOUT, tls_context=None):
+    def __init__(self, url, timeout=SOCKET_TIMEOUT, tls_context=None, headers=None):
         parts = urlsplit(url)
         assert parts.scheme in ("ws", "wss", "http", "https"), f"not a WebSocket URL: {url}"
         secure = parts.scheme in ("wss", "https")
@@ -70,7 +70,8 @@ class WebSocket:
             "Connection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n"
-            "\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+            + "\r\n"
         )
         sock.sendall(request.encode())
         while b"\r\n\r\n" not in self.buffer:

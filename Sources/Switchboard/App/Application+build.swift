@@ -104,17 +104,29 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets, metricsToken: config.security.metricsToken,
                                             notReady: { backend.isReady() ? subscription.notReady : "starting" }).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
+    let clientAddress = ClientAddress(trustedProxies: config.security.trustedProxies)
+    let limits = config.security.rateLimits
     router.addRoutes(CustomerController(contacts: contacts,
-                                        rateLimiter: RateLimiter(redis: redis, keys: keys, limit: config.security.rateLimits.startContactPerMinutePerIp),
-                                        security: config.security, tokens: tokens,
-                                        clientAddress: ClientAddress(trustedProxies: config.security.trustedProxies)).endpoints)
-    router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security).endpoints)
+                                        rateLimiter: RateLimiter(redis: redis, keys: keys, limit: limits.startContactPerMinutePerIp),
+                                        security: config.security, tokens: tokens, clientAddress: clientAddress).endpoints)
+    router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security,
+                                      failures: RateLimiter(redis: redis, keys: keys, limit: limits.bridgeAuthFailuresPerMinutePerIp),
+                                      clientAddress: clientAddress).endpoints)
+    let socketOpenings = RateLimiter(redis: redis, keys: keys, limit: limits.wsRegisterPerMinutePerIp)
     let maxFrame = config.security.maxFrameBytes
     router.ws("ws", shouldUpgrade: { _, _ in
         // A draining node sends new sockets elsewhere.
         guard !hub.sockets.isDraining else { throw SwitchboardError.unavailable("node is restarting; reconnect") }
         return .upgrade([:])
     }) { inbound, outbound, context in
+        do {
+            try await socketOpenings.check("ws-register", ip: clientAddress.of(context.request, context: context.requestContext))
+        } catch let error as SwitchboardError {
+            // After the upgrade: a browser cannot read the status of a refused one, but it reads this frame and code.
+            try await outbound.write(.text(Wire.encode(ErrorFrame(error))))
+            try await outbound.close(.unknown(1013), reason: "try again later")
+            return
+        }
         try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame,
                                  tokens: config.security.requireUserToken ? tokens : nil, logger: context.logger)
             .run(inbound: inbound, outbound: outbound)

@@ -3,6 +3,7 @@ import ContactEngine
 import ConnectWire
 import Foundation
 import Hummingbird
+import Crypto
 import RedisClient
 
 /// The Connect-compatible API under `/connect` (SPEC §6): Amazon Connect operations verified by SigV4 against
@@ -14,12 +15,16 @@ struct ConnectController: Sendable {
     let verifier: SigV4Verifier
     /// `security.rateLimits.connectApiPerSecondPerKey`.
     let limiter: RateLimiter
+    /// `security.rateLimits.participantApiPerSecondPerToken`.
+    let participantLimiter: RateLimiter
     let basePath = "/connect"
 
     init(engine: LocalContactEngine) {
         self.engine = engine
         limiter = RateLimiter(redis: engine.redis, keys: engine.keys, limit: engine.config.security.rateLimits.connectApiPerSecondPerKey,
                               windowSeconds: 1)
+        participantLimiter = RateLimiter(redis: engine.redis, keys: engine.keys,
+                                         limit: engine.config.security.rateLimits.participantApiPerSecondPerToken, windowSeconds: 1)
         let credentials = engine.config.local.credentials
         verifier = SigV4Verifier(region: engine.config.connect.region, service: ConnectService.connect.signingName) { accessKeyId in
             accessKeyId == credentials.accessKeyId
@@ -56,6 +61,13 @@ struct ConnectController: Sendable {
                                                                    headers: headers, body: body), now: Date())
                 do {
                     try await limiter.check("connect-api", ip: accessKeyId)
+                } catch let error as SwitchboardError where error.code == "RATE_LIMITED" {
+                    throw ConnectWireError(.throttling, "Rate exceeded")
+                }
+            } else if let token = headers.first(named: "X-Amz-Bearer") {
+                // Keyed by a digest: the token itself is a credential and must not appear in Redis keys.
+                do {
+                    try await participantLimiter.check("participant-api", ip: ByteEncoding.hex(SHA256.hash(data: Data(token.utf8)).prefix(16)))
                 } catch let error as SwitchboardError where error.code == "RATE_LIMITED" {
                     throw ConnectWireError(.throttling, "Rate exceeded")
                 }

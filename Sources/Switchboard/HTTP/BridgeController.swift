@@ -11,6 +11,9 @@ struct BridgeController: Sendable {
     let events: EventLog
     let apiKey: String
     let security: SecurityConfig
+    /// `security.rateLimits.bridgeAuthFailuresPerMinutePerIp`.
+    let failures: RateLimiter
+    let clientAddress: ClientAddress
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -18,7 +21,15 @@ struct BridgeController: Sendable {
     }
 
     @Sendable func ingest(request: Request, context: AppRequestContext) async throws -> Response {
-        try Self.authorize(request, apiKey: apiKey)
+        // An address that spent its failures is refused before its key is looked at, so guessing stops there.
+        let client = clientAddress.of(request, context: context)
+        try await failures.refuseIfSpent("bridge-auth-failure", ip: client)
+        do {
+            try Self.authorize(request, apiKey: apiKey)
+        } catch {
+            try await failures.check("bridge-auth-failure", ip: client)
+            throw error
+        }
         let body = try await request.body.collect(upTo: security.maxBridgeBodyBytes)
         let texts = try EventLog.validateBatch(Array(body.readableBytesView), maxBatch: security.maxBridgeBatch)
         try await events.append(texts)

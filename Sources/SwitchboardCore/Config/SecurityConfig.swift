@@ -46,9 +46,18 @@ public struct SecurityConfig: Sendable, Decodable {
         /// Agent login attempts per username per minute, from anywhere (password guessing spread over many
         /// addresses); 0 = unlimited.
         public var loginPerMinutePerUsername: Int
+        /// Local mode: Participant Service calls (`/connect/participant/...`) per participant or connection token per
+        /// second, answered with `ThrottlingException` beyond it; 0 = unlimited.
+        public var participantApiPerSecondPerToken: Int
+        /// Customer sockets (`/ws`) opened per client IP per minute; beyond it the upgrade gets 429; 0 = unlimited.
+        public var wsRegisterPerMinutePerIp: Int
+        /// Requests with a missing or wrong bridge key per client IP per minute; beyond it every bridge request from
+        /// that IP gets 429 until the window ends, right key or not, so the key cannot be guessed; 0 = unlimited.
+        public var bridgeAuthFailuresPerMinutePerIp: Int
 
         package enum CodingKeys: String, CodingKey, CaseIterable {
             case startContactPerMinutePerIp, connectApiPerSecondPerKey, loginPerMinutePerIp, loginPerMinutePerUsername
+            case participantApiPerSecondPerToken, wsRegisterPerMinutePerIp, bridgeAuthFailuresPerMinutePerIp
         }
 
         /// Decodes strictly.
@@ -58,7 +67,11 @@ public struct SecurityConfig: Sendable, Decodable {
             connectApiPerSecondPerKey = try c.optional(.connectApiPerSecondPerKey, default: 0)
             loginPerMinutePerIp = try c.optional(.loginPerMinutePerIp, default: 20)
             loginPerMinutePerUsername = try c.optional(.loginPerMinutePerUsername, default: 10)
-            guard [startContactPerMinutePerIp, connectApiPerSecondPerKey, loginPerMinutePerIp, loginPerMinutePerUsername].allSatisfy({ $0 >= 0 }) else {
+            participantApiPerSecondPerToken = try c.optional(.participantApiPerSecondPerToken, default: 20)
+            wsRegisterPerMinutePerIp = try c.optional(.wsRegisterPerMinutePerIp, default: 120)
+            bridgeAuthFailuresPerMinutePerIp = try c.optional(.bridgeAuthFailuresPerMinutePerIp, default: 10)
+            guard [startContactPerMinutePerIp, connectApiPerSecondPerKey, loginPerMinutePerIp, loginPerMinutePerUsername,
+                   participantApiPerSecondPerToken, wsRegisterPerMinutePerIp, bridgeAuthFailuresPerMinutePerIp].allSatisfy({ $0 >= 0 }) else {
                 throw SwitchboardError.config("\"security.rateLimits\" values must be 0 (unlimited) or more")
             }
         }

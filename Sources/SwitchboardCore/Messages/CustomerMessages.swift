@@ -35,13 +35,18 @@ package struct ErrorFrame: Encodable, Sendable {
     package let type = "error"
     package var code: String
     package var message: String
+    /// Seconds to wait before trying again (a rate limit's `Retry-After`).
+    package var retryAfter: Int?
 
     package init(_ code: String, _ message: String) {
         (self.code, self.message) = (code, message)
     }
 
     /// The frame for an error a request failed with.
-    package init(_ error: SwitchboardError) { self.init(error.code, error.message) }
+    package init(_ error: SwitchboardError) {
+        self.init(error.code, error.message)
+        retryAfter = error.headers[.retryAfter].flatMap { Int($0) }
+    }
 }
 
 /// A frame that is only its type: `pong`, `logged_out`, `meeting_ended`.
