@@ -9,7 +9,8 @@ import ServiceLifecycle
 
 /// AWS mode (SPEC §5a): contacts live in Amazon Connect, reached with the standard credential chain. Neither the
 /// embedded engine nor `/connect` nor the local agent API is mounted; agents use Connect's own agent application.
-func buildAWSBackend(config: SwitchboardConfig, redis: RedisClient, keys: RedisKeys, logger baseLogger: Logger) throws -> ContactBackend {
+func buildAWSBackend(config: SwitchboardConfig, redis: RedisClient, keys: RedisKeys, bridgeKey: BridgeKeyGuard,
+                     logger baseLogger: Logger) throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "aws"
     let credentials: AWSCredentials
@@ -26,7 +27,7 @@ func buildAWSBackend(config: SwitchboardConfig, redis: RedisClient, keys: RedisK
     let contacts = AWSContactService(client: client, redis: redis, keys: keys, connect: config.connect,
                                      chatDurationSeconds: config.local.chatDurationSeconds, logger: logger)
     logger.info("AWS mode", metadata: ["endpoint": "\(config.connect.endpoint)", "accessKeyId": "\(credentials.accessKeyId)"])
-    let routes = AWSController(contacts: contacts, apiKey: config.bridge.apiKey)
+    let routes = AWSController(contacts: contacts, key: bridgeKey)
     return ContactBackend(
         contacts: contacts,
         addRoutes: { router in router.addRoutes(routes.endpoints) },

@@ -78,8 +78,13 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds,
                           sockets: SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket), logger: logger)
     let frames = HubFrameSink(realtime: hub, topicTtlMs: config.routing.sessionTtlSeconds * 1000)
+    let clientAddress = ClientAddress(trustedProxies: config.security.trustedProxies)
+    let limits = config.security.rateLimits
+    let bridgeKey = BridgeKeyGuard(apiKey: config.bridge.apiKey,
+                                   failures: RateLimiter(redis: redis, keys: keys, limit: limits.bridgeAuthFailuresPerMinutePerIp),
+                                   clientAddress: clientAddress)
     let backend = config.connect.mode == "aws"
-        ? try buildAWSBackend(config: config, redis: redis, keys: keys, logger: logger)
+        ? try buildAWSBackend(config: config, redis: redis, keys: keys, bridgeKey: bridgeKey, logger: logger)
         : try await buildEngine(config: config, address: address, redis: redis, scripts: scripts, keys: keys,
                                 events: InlineEventSink(log: eventLog, hub: hub, logger: logger), frames: frames, logger: logger)
     let contacts = backend.contacts
@@ -104,14 +109,10 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     router.addRoutes(HealthController(redis: redis, nodeId: options.nodeId, registry: options.registry, sockets: hub.sockets, metricsToken: config.security.metricsToken,
                                             notReady: { backend.isReady() ? subscription.notReady : "starting" }).endpoints)
     router.addRoutes(WebController(connect: config.connect).endpoints)
-    let clientAddress = ClientAddress(trustedProxies: config.security.trustedProxies)
-    let limits = config.security.rateLimits
     router.addRoutes(CustomerController(contacts: contacts,
                                         rateLimiter: RateLimiter(redis: redis, keys: keys, limit: limits.startContactPerMinutePerIp),
                                         security: config.security, tokens: tokens, clientAddress: clientAddress).endpoints)
-    router.addRoutes(BridgeController(events: eventLog, apiKey: config.bridge.apiKey, security: config.security,
-                                      failures: RateLimiter(redis: redis, keys: keys, limit: limits.bridgeAuthFailuresPerMinutePerIp),
-                                      clientAddress: clientAddress).endpoints)
+    router.addRoutes(BridgeController(events: eventLog, key: bridgeKey, security: config.security).endpoints)
     let socketOpenings = RateLimiter(redis: redis, keys: keys, limit: limits.wsRegisterPerMinutePerIp)
     let maxFrame = config.security.maxFrameBytes
     router.ws("ws", shouldUpgrade: { _, _ in

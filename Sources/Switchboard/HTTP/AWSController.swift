@@ -6,7 +6,7 @@ import Hummingbird
 /// to the agent of the chat it continues. Authorized by the bridge key, like the event ingest.
 struct AWSController: Sendable {
     let contacts: AWSContactService
-    let apiKey: String
+    let key: BridgeKeyGuard
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -14,7 +14,7 @@ struct AWSController: Sendable {
     }
 
     @Sendable func preferredAgent(request: Request, context: AppRequestContext) async throws -> Response {
-        try BridgeController.authorize(request, apiKey: apiKey)
+        try await key.authorize(request, context: context)
         guard let contactId = request.uri.queryParameters.get("contactId"), !contactId.isEmpty else {
             throw SwitchboardError.invalid("\"contactId\" query parameter is required")
         }
