@@ -3,7 +3,7 @@
 -- append a second copy. Marker and append happen together, so a crash cannot leave one without the other.
 --
 -- KEYS[1]      the event stream (events.stream, e.g. "sb:events")
--- KEYS[2..n]   one marker key per event, in KEYS[1]'s cluster slot, e.g. "{sb:events}:once:<eventId>"
+-- KEYS[2..n]   one marker key per event, in KEYS[1]'s cluster slot, e.g. "sb:events:{sb:events}:once:<eventId>"
 -- ARGV[1]      approximate MAXLEN of the stream (events.maxLength)
 -- ARGV[2]      seconds a marker is kept (events.dedupeTtlSeconds)
 -- ARGV[3..]    the event JSON texts: ARGV[i + 1] belongs to KEYS[i] (i >= 2)

@@ -2,7 +2,8 @@
 
 The test makes its own certificates with `openssl`: a CA, a server certificate for `localhost`, and a client
 certificate, which this Redis requires (`tls-auth-clients yes`). Redis listens on TLS only (`port 0`), its `default`
-user is off, and the only user is `switchboard`, whose password reaches the node through `{"env": ...}` in
+user is off, and the only user is `switchboard`, allowed only keys and channels under `sb:` and no `@dangerous`
+command (what docs/security.md recommends), whose password reaches the node through `{"env": ...}` in
 `redis.url`. A chat is started, an agent accepts it, and the customer's socket gets `agent_connected`: the engine's
 scripts, the event stream, the pushes and pub/sub all went over TLS as that user. A wrong password stops the node at
 start, with Redis's error in its log and the password nowhere in it.
@@ -65,7 +66,7 @@ def tls_redis(certificates, tmp_path_factory):
              "--save", "", "--appendonly", "no",
              "--tls-cert-file", str(certificates / "server.pem"), "--tls-key-file", str(certificates / "server.key"),
              "--tls-ca-cert-file", str(certificates / "ca.pem"), "--tls-auth-clients", "yes",
-             "--user", "default", "off", "--user", "switchboard", "on", f">{PASSWORD}", "~*", "&*", "+@all"],
+             "--user", "default", "off", "--user", "switchboard", "on", f">{PASSWORD}", "~sb:*", "&sb:*", "+@all", "-@dangerous"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while process.poll() is None and not tls_ping(port, certificates) and time.monotonic() < deadline:

@@ -35,14 +35,15 @@ public struct EventLog: Sendable {
             args: [.int(config.maxLength), .int(config.dedupeTtlSeconds)] + events.map { .string($0.text) })
     }
 
-    /// The marker of one appended event, in the event stream's cluster slot: the stream's own hash tag, or the stream's
-    /// name as the tag (a key without a tag hashes its whole name).
+    /// The marker of one appended event: named after the stream, so an ACL pattern that covers the stream covers it
+    /// too, and in the stream's cluster slot (the stream's own hash tag, or the stream's whole name as the tag, since a
+    /// key without a tag hashes its whole name).
     func markerKey(_ eventId: String) -> String {
         let stream = config.stream
         if let open = stream.firstIndex(of: "{"), let close = stream[open...].firstIndex(of: "}"), stream.index(after: open) < close {
             return "\(stream):once:\(eventId)"
         }
-        return "{\(stream)}:once:\(eventId)"
+        return "\(stream):{\(stream)}:once:\(eventId)"
     }
 
     /// Validates a bridge body (one event or an array of at most `maxBatch`) and returns the events as JSON texts.
