@@ -9,12 +9,14 @@ final class BenchCluster {
     let nodes: [TestNode]
     let deployment: TestDeployment
 
-    init(nodes count: Int) async throws {
-        redis = try await RedisServer()
+    /// Redis (the nodes reach it over `transport`; the bench's own clients use its socket) and `count` nodes.
+    init(nodes count: Int, transport: BenchTransport = .unix) async throws {
+        let nodeRedis: [String: Any]
+        (redis, nodeRedis) = try await transport.start()
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
         setenv("SWITCHBOARD_BIN", binary, 1)
         setenv("LOG_LEVEL", "warning", 1)
-        deployment = try await TestDeployment(redisURL: redis.url)
+        deployment = try await TestDeployment(redisURL: redis.url, ["redis": nodeRedis])
         var nodes: [TestNode] = []
         for _ in 0..<count { nodes.append(try await deployment.start()) }
         self.nodes = nodes

@@ -22,9 +22,11 @@ struct PushBench: AsyncParsableCommand {
     @Option(help: "Seconds per rate.") var seconds = 5
     @Option(help: "Instead: open this many idle registered sockets and report server RSS per socket.") var idle = 0
     @Option(help: "With --idle: tcp (connect only), ws (upgrade, no register) or register.") var idleMode = "register"
+    @Option(help: "How nodes reach Redis: unix, tcp or tls (loopback).") var redisTransport = "unix"
 
     func run() async throws {
-        let cluster = try await BenchCluster(nodes: nodes)  // config.json's Redis pool: 8
+        guard let transport = BenchTransport(rawValue: redisTransport) else { throw ValidationError("--redis-transport: unix, tcp or tls") }
+        let cluster = try await BenchCluster(nodes: nodes, transport: transport)  // config.json's Redis pool: 8
         defer { cluster.stop() }
         if idle > 0 {
             try await measureIdle(cluster)
@@ -38,7 +40,7 @@ struct PushBench: AsyncParsableCommand {
         let keys = "\(cluster.deployment.prefix):{contacts}:contact:"
         let userIds = (0..<users).map { _ in "user_\(UUID().uuidString.lowercased())" }
         let received = Receipts()
-        print("nodes=\(nodes) users=\(users) seconds/rate=\(seconds)")
+        print("nodes=\(nodes) users=\(users) seconds/rate=\(seconds) redis=\(redisTransport)")
         print("rate/s   sent  delivered  lost   p50 ms   p99 ms   max ms")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, user) in userIds.enumerated() {

@@ -12,14 +12,19 @@ import Synchronization
 public final class RedisServer: @unchecked Sendable {
     /// The socket it listens on.
     public let socketPath: String
-    private let directory: String
+    /// Its folder, for files that go with it (certificates).
+    public let directory: String
+    private let arguments: [String]
     private var pid: pid_t?
 
-    /// Starts a throwaway Redis (no persistence) and waits until it answers.
-    public init() async throws {
+    /// Starts a throwaway Redis (no persistence) and waits until it answers; `arguments` are added to its command line
+    /// (a TCP or TLS listener besides the socket), and `prepare` runs in its folder first (to make certificates there).
+    public init(arguments: [String] = [], prepare: (String) throws -> Void = { _ in }) async throws {
+        self.arguments = arguments
         directory = NSTemporaryDirectory() + "sb-redis-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/redis.sock"
+        try prepare(directory)
         try await start()
     }
 
@@ -42,7 +47,7 @@ public final class RedisServer: @unchecked Sendable {
     public func start() async throws {
         let logPath = directory + "/redis.log"
         let started = try ChildProcess.spawn(try Self.executable(), ["--port", "0", "--unixsocket", socketPath, "--save", "",
-                                                                     "--appendonly", "no", "--dir", directory, "--loglevel", "warning"],
+                                                                     "--appendonly", "no", "--dir", directory, "--loglevel", "warning"] + arguments,
                                              outputPath: logPath)
         pid = started
         while !SocketProbe.canConnect(unixSocket: socketPath) {

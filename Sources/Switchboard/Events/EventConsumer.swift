@@ -37,18 +37,32 @@ struct EventConsumer: Service {
             return
         }
         try await redis.withDedicatedConnection { connection in
+            @Sendable func read() async throws -> [RedisStreamEntry] {
+                try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream,
+                                                count: config.batchSize, blockMilliseconds: config.blockMs)
+            }
             // Acknowledgements leave the read loop's critical path: a lost XACK only means the entry is claimed again
             // later, and the push script's de-duplication makes that harmless.
             await withDiscardingTaskGroup { acks in
                 var lastClaim = ContinuousClock.now
                 let claimEvery = Duration.milliseconds(max(50, config.claimIdleMs / 2))
+                var batch: [RedisStreamEntry] = []
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
-                        let entries = try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream,
-                                                                      count: config.batchSize, blockMilliseconds: config.blockMs)
-                        if !entries.isEmpty {
-                            let done = try await process(entries)
-                            acks.addTask { await acknowledge(done) }
+                        if batch.isEmpty { batch = try await read() }
+                        if !batch.isEmpty {
+                            // The next read is already waiting in Redis while this batch is processed, so events that
+                            // arrive meanwhile come back without another round trip. Batches are still processed one
+                            // after another, in stream order.
+                            async let following = read()
+                            do {
+                                let done = try await process(batch)
+                                acks.addTask { await acknowledge(done) }
+                            } catch {
+                                logger.warning("event batch failed; its entries stay pending and are claimed again",
+                                               metadata: ["error": "\(error)"])
+                            }
+                            batch = try await following
                         }
                         if ContinuousClock.now - lastClaim > claimEvery {
                             lastClaim = .now
@@ -56,8 +70,11 @@ struct EventConsumer: Service {
                             try await removeIdleConsumers()
                         }
                     } catch let error as RedisError where error.serverErrorPrefix == "NOGROUP" {
+                        batch = []
                         try? await ensureGroup()
                     } catch {
+                        // Entries a failed read took stay pending, and are claimed again.
+                        batch = []
                         logger.warning("event consumer: Redis failed; retrying", metadata: ["error": "\(error)"])
                         try? await Task.sleep(for: .milliseconds(200))
                     }
