@@ -31,7 +31,10 @@ extension RedisClient {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
         let total = channels.count + patterns.count
         let pongs = PongCount()
-        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any()) { reply in
+        let base = configuration
+        var target: (@Sendable () -> RedisConfiguration)?
+        if let router = cluster { target = { base.node(router.subscriptionAddress()) } }
+        let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any(), target: target) { reply in
             if let message = Self.message(from: reply) {
                 continuation.yield(message)
             } else if let items = reply.array, items.count == 3, ["subscribe", "psubscribe"].contains(items[0].string),

@@ -21,6 +21,8 @@ public final class RedisClient: Sendable, Service {
     private let nextLoop = Atomic<Int>(0)
     private let inFlight = Atomic<Int>(0)
     private let metrics: RedisMetrics
+    /// Cluster mode's per-master clients; `nil` for a standalone Redis.
+    let cluster: RedisClusterRouter?
 
     /// Makes a client; nothing connects until the first command.
     public init(configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -29,6 +31,7 @@ public final class RedisClient: Sendable, Service {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.metrics = RedisMetrics()
+        cluster = configuration.cluster ? RedisClusterRouter(seed: configuration, eventLoopGroup: eventLoopGroup, logger: logger) : nil
         let pool = (0..<max(1, configuration.poolSize)).map { _ in
             RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.next())
         }
@@ -60,6 +63,7 @@ public final class RedisClient: Sendable, Service {
     /// Closes every pooled connection; later commands fail with `.shutdown`.
     public func close() async {
         for connection in pool { await connection.close() }
+        await cluster?.close()
     }
 
     /// A client nobody holds any more closes its connections (each one's channel would otherwise keep it alive).
@@ -68,14 +72,15 @@ public final class RedisClient: Sendable, Service {
     }
 
     /// Number of commands currently waiting for a reply across the pool.
-    public var commandsInFlight: Int { inFlight.load(ordering: .relaxed) }
+    public var commandsInFlight: Int { cluster?.commandsInFlight ?? inFlight.load(ordering: .relaxed) }
 
     /// Number of pooled connections that are currently connected.
-    public var connectedCount: Int { pool.filter(\.isConnected).count }
+    public var connectedCount: Int { cluster?.connectedCount ?? pool.filter(\.isConnected).count }
 
     /// Sends one command on a pooled connection.
     @discardableResult
     public func send(_ command: RedisCommand) async throws -> RedisReply {
+        if let cluster { return try await cluster.send(command) }
         let started = ContinuousClock.now
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
@@ -104,6 +109,7 @@ public final class RedisClient: Sendable, Service {
     /// Writes all commands in one go on one connection and returns their replies in order.
     /// Error replies stay in the array as `.error`; only connection-level failures throw.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisReply] {
+        if let cluster { return try await cluster.pipeline(commands) }
         let started = ContinuousClock.now
         inFlight.add(1, ordering: .relaxed)
         defer { inFlight.subtract(1, ordering: .relaxed) }
@@ -118,8 +124,13 @@ public final class RedisClient: Sendable, Service {
     }
 
     /// Runs `body` with a connection of its own, closed afterwards: for blocking commands such as `XREADGROUP ... BLOCK`,
-    /// which would otherwise hold up every command queued behind them on a shared connection.
-    public func withDedicatedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+    /// which would otherwise hold up every command queued behind them on a shared connection. In cluster mode the
+    /// connection goes to the master of `key`'s slot as the slot map says now: after a failover, call again.
+    public func withDedicatedConnection<T: Sendable>(forKey key: String? = nil, _ body: (RedisConnection) async throws -> T) async throws -> T {
+        if let cluster {
+            let client = try await cluster.client(for: key.map { RedisClusterSlot.slot(of: $0) })
+            return try await client.withDedicatedConnection(body)
+        }
         // `any()` keeps a caller that runs on one of the loops (see ``taskExecutor()``) on that loop.
         let connection = RedisConnection(configuration: configuration, eventLoop: eventLoopGroup.any())
         do {

@@ -31,6 +31,8 @@ public struct RedisConfiguration: Sendable {
     public var password: String?
     /// TLS, for `rediss://` URLs: the context every connection's handshake uses, made once.
     public var tls: TLSSettings?
+    /// Redis Cluster: the URL names one seed node; commands go to the master of their key's slot.
+    public var cluster = false
 
     /// What TLS to Redis uses: a context made from the CA and client certificate, and the name the server's certificate
     /// must carry.

@@ -35,11 +35,16 @@ public final class RedisConnection: Sendable {
     /// Uptime nanoseconds until which a failed connect backs off, or 0: read without the lock on every pick.
     private let retryAt = Atomic<UInt64>(0)
     private let configuration: RedisConfiguration
+    /// Where each new connect goes, when that may change between connects (a cluster subscription moves to another
+    /// node when its node is gone); `nil`: always `configuration`.
+    private let target: (@Sendable () -> RedisConfiguration)?
     let eventLoop: EventLoop
     private let onPush: (@Sendable (RedisReply) -> Void)?
 
-    init(configuration: RedisConfiguration, eventLoop: EventLoop, onPush: (@Sendable (RedisReply) -> Void)? = nil) {
+    init(configuration: RedisConfiguration, eventLoop: EventLoop, target: (@Sendable () -> RedisConfiguration)? = nil,
+         onPush: (@Sendable (RedisReply) -> Void)? = nil) {
         self.configuration = configuration
+        self.target = target
         self.eventLoop = eventLoop
         self.onPush = onPush
         self.state = Mutex(.disconnected(retryAt: .uptimeNanoseconds(0), backoff: configuration.reconnectBackoffMin))
@@ -159,7 +164,7 @@ public final class RedisConnection: Sendable {
 
     /// Starts a TCP connect; the state follows the outcome. Called with the state lock held.
     private func connect() -> EventLoopFuture<Link> {
-        let configuration = configuration
+        let configuration = target?() ?? configuration
         let onPush = onPush
         let checkInterval = min(configuration.commandTimeout, .milliseconds(100))
         // Started on the next tick: a Unix socket connects at once, and started inline on this loop it would complete

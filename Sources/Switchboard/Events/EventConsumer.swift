@@ -36,7 +36,21 @@ struct EventConsumer: Service {
             try? await gracefulShutdown()
             return
         }
-        try await redis.withDedicatedConnection { connection in
+        // A connection of its own for the blocking reads, to the stream's master (cluster mode); after a Redis failure
+        // it is made again, so a failover's new master is found.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await readBatches()
+            } catch {
+                logger.warning("event consumer: cannot reach the stream; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// Reads and processes batches on one dedicated connection until Redis fails (or the node stops).
+    private func readBatches() async throws {
+        try await redis.withDedicatedConnection(forKey: config.stream) { connection in
             @Sendable func read() async throws -> [RedisStreamEntry] {
                 try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream,
                                                 count: config.batchSize, blockMilliseconds: config.blockMs)
@@ -74,9 +88,9 @@ struct EventConsumer: Service {
                         try? await ensureGroup()
                     } catch {
                         // Entries a failed read took stay pending, and are claimed again.
-                        batch = []
                         logger.warning("event consumer: Redis failed; retrying", metadata: ["error": "\(error)"])
                         try? await Task.sleep(for: .milliseconds(200))
+                        break
                     }
                 }
             }

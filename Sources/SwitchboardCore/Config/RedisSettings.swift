@@ -14,6 +14,8 @@ public struct RedisSettings: Sendable, Decodable {
     public var commandTimeoutMs: Int
     /// `redis.tls`: the files a `rediss://` URL uses.
     public var tls: TLS?
+    /// `redis.mode`: `"standalone"` or `"cluster"` (Redis Cluster; `url` names any one node).
+    public var cluster: Bool
 
     /// `redis.tls` (SPEC v2 §2).
     public struct TLS: Sendable, Decodable {
@@ -49,8 +51,12 @@ public struct RedisSettings: Sendable, Decodable {
         commandTimeoutMs = try c.optional(.commandTimeoutMs, default: 5000, min: 1, max: 3_600_000)
         tls = try c.decodeIfPresent(TLS.self, forKey: .tls)
         let mode = try c.decodeIfPresent(String.self, forKey: .mode) ?? "standalone"
-        guard mode == "standalone" else {
-            throw SwitchboardError.config("\"redis.mode\" \"\(mode)\" is not supported by this version: only \"standalone\" (Redis Cluster is not built yet)")
+        guard mode == "standalone" || mode == "cluster" else {
+            throw SwitchboardError.config("\"redis.mode\" must be \"standalone\" or \"cluster\", not \"\(mode)\"")
+        }
+        cluster = mode == "cluster"
+        if cluster, url.hasPrefix("unix:") {
+            throw SwitchboardError.config("\"redis.mode\" \"cluster\" needs a redis:// or rediss:// URL naming one node of the cluster")
         }
     }
 
@@ -58,9 +64,11 @@ public struct RedisSettings: Sendable, Decodable {
     /// never the password.
     public func clientConfiguration(poolSize: Int? = nil) throws(SwitchboardError) -> RedisConfiguration {
         do {
-            return try RedisConfiguration(
+            var configuration = try RedisConfiguration(
                 url: url, tlsFiles: tls.map { .init(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile, serverName: $0.serverName) },
                 base: RedisConfiguration(poolSize: poolSize ?? self.poolSize, commandTimeout: .milliseconds(Int64(commandTimeoutMs))))
+            configuration.cluster = cluster
+            return configuration
         } catch {
             throw .config("\"redis.url\" / \"redis.tls\": \(error.message)")
         }

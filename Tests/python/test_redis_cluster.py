@@ -1,0 +1,83 @@
+"""Switchboard on a Redis Cluster (`redis.mode: "cluster"`, SPEC v2 §2; issue 12): 3 masters and 3 replicas on loopback.
+
+A node given one seed node learns the slot map, serves a customer end to end (start, agent accept, push) and feeds
+bridge events through its consumer; then the master holding the event stream is SIGKILLed, its replica is promoted,
+and the node finds the new master by itself: a bridge event appended after the failover reaches the customer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+
+import pytest
+
+pytest.importorskip("redis")
+
+from redis_cluster import RedisCluster  # noqa: E402
+from switchboard_node import Node  # noqa: E402
+from test_aws_mode import post, registered_socket  # noqa: E402
+from test_lifecycle_faults import OVERRIDES, Agent  # noqa: E402
+from test_load_balancer import event  # noqa: E402
+
+BRIDGE_KEY = "local-demo-bridge-key"
+STREAM = "sb:events"
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    if not os.environ.get("SWITCHBOARD_BIN"):
+        pytest.skip("needs SWITCHBOARD_BIN (ops/test.sh sets it)")
+    cluster = RedisCluster(tmp_path / "cluster")
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def bridge(node: Node, body) -> int:
+    request = urllib.request.Request(node.base_url + "/bridge/events", method="POST", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "X-Switchboard-Bridge-Key": BRIDGE_KEY})
+    with urllib.request.urlopen(request, timeout=30) as res:
+        return res.status
+
+
+def test_a_node_on_a_redis_cluster_serves_pushes_and_survives_the_stream_masters_failover(tmp_path, cluster):
+    seed = cluster.ports[0]
+    overrides = {**OVERRIDES, "redis": {"url": f"redis://127.0.0.1:{seed}/0", "mode": "cluster"}}
+    node = Node(os.environ["SWITCHBOARD_BIN"], "unused", tmp_path / "node", overrides=overrides, node_id="cluster-node")
+    try:
+        node.start()
+        agent = Agent(node.base_url)
+        user = f"user_{uuid.uuid4()}"
+        customer = registered_socket(node, user)
+        status, started, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
+        assert status == 200, started
+        contact = started["contactId"]
+        agent.accept(contact)
+        pushed = customer.recv_json_until(lambda f: f.get("type") == "agent_connected", what="agent_connected")
+        assert pushed["contactId"] == contact
+
+        # A bridge event for the same contact: through the stream and the consumer, on whichever master holds them.
+        assert bridge(node, event(contact) | {"detail": event(contact)["detail"] | {"eventType": "DISCONNECTED"}}) == 202
+        ended = customer.recv_json_until(lambda f: f.get("type") == "contact_ended", what="contact_ended")
+        assert ended["contactId"] == contact
+
+        # The stream's master dies; its replica takes over; the node follows.
+        doomed = cluster.master_of(STREAM)
+        cluster.kill(doomed)
+        assert cluster.wait_failover(STREAM, doomed) != doomed
+        # The contact record lives in its own slot; it is on a surviving master or its promoted replica either way.
+        status, started2, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
+        assert status == 200, started2
+        second = started2["contactId"]
+        assert bridge(node, event(second) | {"detail": event(second)["detail"] | {"eventType": "DISCONNECTED"}}) == 202
+        again = customer.recv_json_until(lambda f: f.get("type") == "contact_ended" and f.get("contactId") == second,
+                                         what="contact_ended after the failover")
+        assert again["contactId"] == second
+        customer.close()
+        agent.ws.close()
+    finally:
+        node.close()
