@@ -112,7 +112,7 @@ struct PushBench: AsyncParsableCommand {
         for _ in 0..<600 {
             open = 0
             if idleMode == "register" {
-                for node in cluster.nodes { open += try await redis.smembers("\(cluster.deployment.prefix):{rt}:node:\(node.nodeId):conns").count }
+                for node in cluster.nodes { open += try await redis.smembers("\(cluster.deployment.prefix):{n:\(node.nodeId)}:conns").count }
             } else {
                 // Count established server-side TCP connections of the nodes' ports.
                 let ports = Set(cluster.nodes.map { String(format: "%04X", $0.port) })

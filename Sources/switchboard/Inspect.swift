@@ -20,12 +20,13 @@ struct Inspect: AsyncParsableCommand {
         defer { Task { await redis.close() } }
         switch (kind, id) {
         case ("user", let id?):
-            let connections = try await redis.smembers(keys.userConnections(id))
-            print("user \(id): \(connections.count) connection(s)")
-            for connection in connections.sorted() {
-                let record = try await redis.hgetall(keys.connection(connection))
-                let ttl = try await redis.pttl(keys.connection(connection))
-                print("  \(connection)  node=\(record["node"] ?? "(expired)")  created=\(record["createdAt"] ?? "-")  ttl=\(ttl / 1000)s")
+            let sockets = try await redis.send("ZRANGE", keys.userConnections(id), "0", "-1", "WITHSCORES").strings
+            print("user \(id): \(sockets.count / 2) connection(s)")
+            let now = Int(Date().timeIntervalSince1970 * 1000)
+            for index in stride(from: 0, to: sockets.count - 1, by: 2) {
+                let parts = sockets[index].split(separator: "@", maxSplits: 1)
+                let left = ((Int(sockets[index + 1]) ?? now) - now) / 1000
+                print("  \(parts.first ?? "")  node=\(parts.count > 1 ? parts[1] : "?")  \(left >= 0 ? "expires in \(left)s" : "expired")")
             }
             let replay = try await redis.xrange(keys.replay(id))
             print("replay log: \(replay.count) push(es)")

@@ -148,14 +148,12 @@ struct HubPropertyTests {
                 var found: Set<String> = []
                 let deadline = ContinuousClock.now + .seconds(5)
                 repeat {
-                    found = Set(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns"))
+                    found = Set(try await redis.userSockets(prefix: deployment.prefix, user).keys)
                     if found == expected { break }
                     try await Task.sleep(for: .milliseconds(5))
                 } while ContinuousClock.now < deadline
                 #expect(found == expected, "user \(user)")
-                for id in found {
-                    #expect(try await redis.hget("\(deployment.prefix):{rt}:conn:\(id)", "node") != nil)
-                }
+                for (_, node) in try await redis.userSockets(prefix: deployment.prefix, user) { #expect(!node.isEmpty) }
                 // The lookup is what delivery uses: a push for the user reaches every live socket, whichever node holds it.
                 guard !expected.isEmpty else { continue }
                 let chat = try await nodes[0].startChat(userId: user)

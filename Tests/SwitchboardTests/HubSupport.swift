@@ -78,3 +78,20 @@ enum StreamIDOrder {
         return x.lexicographicallyPrecedes(y)
     }
 }
+
+extension RedisClient {
+    /// A user's registered sockets as the hub keeps them (docs/redis-keys.md): connection id → node id.
+    func userSockets(prefix: String, _ user: String) async throws -> [String: String] {
+        var sockets: [String: String] = [:]
+        for member in try await send("ZRANGE", "\(prefix):{u:\(user)}:conns", "0", "-1").strings {
+            let parts = member.split(separator: "@", maxSplits: 1).map(String.init)
+            sockets[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return sockets
+    }
+
+    /// The sockets a node has registered, as `<connectionId>@<userId>`.
+    func nodeSockets(prefix: String, _ node: String) async throws -> [String] {
+        try await smembers("\(prefix):{n:\(node)}:conns")
+    }
+}

@@ -112,18 +112,17 @@ struct HubTests {
         socket.send(registerFrame(user))
         let connection = try #require(try await socket.next(type: "registered")["connectionId"] as? String)
         let redis = try await TestRedis.client()
-        let userSet = "\(deployment.prefix):{rt}:user:\(user):conns"
         // What the survivors do to a node they take for dead: its liveness key is gone and its records purged.
-        let purge = try ScriptCatalog.read(directory: TestDeployment.repository + "/lua")[.realtimePurgeNode]
-        _ = try await redis.del(["\(deployment.prefix):{rt}:node:\(node.nodeId):alive"])
-        let purged = try await redis.evalScript(purge, keys: ["\(deployment.prefix):{rt}"], args: [.string(node.nodeId), "1"]).int
-        #expect(purged == 1)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, user) == [connection: node.nodeId])
+        let purged = try await redis.del(["\(deployment.prefix):{n:\(node.nodeId)}:alive", "\(deployment.prefix):{n:\(node.nodeId)}:conns",
+                                          "\(deployment.prefix):{u:\(user)}:conns"])
+        #expect(purged == 3)
         let deadline = ContinuousClock.now + .seconds(5)
-        while try await !redis.smembers(userSet).contains(connection), ContinuousClock.now < deadline {
+        while try await redis.userSockets(prefix: deployment.prefix, user).isEmpty, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(try await redis.smembers(userSet) == [connection])
-        #expect(try await redis.hget("\(deployment.prefix):{rt}:conn:\(connection)", "node") == node.nodeId)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, user) == [connection: node.nodeId])
+        #expect(try await redis.nodeSockets(prefix: deployment.prefix, node.nodeId) == ["\(connection)@\(user)"])
         try await node.bridge(contactEvent("CONNECTED_TO_AGENT", contactId: chat))
         _ = try await socket.next(type: "agent_connected")
         #expect(node.log.contains("registered again"))
@@ -167,7 +166,7 @@ struct HubTests {
         try await node.bridge(chats[1...].map { contactEvent("CONNECTED_TO_AGENT", contactId: $0) })
         // Made while away: wait until the user's replay log holds all ten pushes.
         let redis = try await TestRedis.client()
-        let replayLog = "\(deployment.prefix):{rt}:replay:\(user)"
+        let replayLog = "\(deployment.prefix):{u:\(user)}:replay"
         let deadline = ContinuousClock.now + .seconds(10)
         while try await redis.send("XLEN", replayLog).int ?? 0 < 10, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
@@ -203,7 +202,7 @@ struct HubTests {
         var sockets: [TestSocket] = []
         for user in users { sockets.append(try await survivor.register(user)) }
         let doomedSocket = try await doomed.register(users[0])
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:node:\(doomed.nodeId):conns").count == 1)
+        #expect(try await redis.nodeSockets(prefix: deployment.prefix, doomed.nodeId).count == 1)
 
         // Freeze the doomed node, then hand its consumer the events as if it had read them (XADDs and its XREADGROUP in
         // one transaction, so the survivor's blocked read cannot take any first), then kill it before any XACK.
@@ -231,13 +230,13 @@ struct HubTests {
         // The dead node's socket records go once its liveness key expires.
         var purged = false
         for _ in 0..<100 where !purged {
-            let nodeConns = try await redis.smembers("\(deployment.prefix):{rt}:node:\(doomed.nodeId):conns")
+            let nodeConns = try await redis.nodeSockets(prefix: deployment.prefix, doomed.nodeId)
             let nodes = try await redis.smembers("\(deployment.prefix):{rt}:nodes")
             purged = nodeConns.isEmpty && !nodes.contains(doomed.nodeId)
             if !purged { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(purged)
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(users[0]):conns").count == 1)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, users[0]).count == 1)
     }
 
     @Test("a poison event lands in the dead-letter stream after maxDeliveries, with the error")
@@ -266,7 +265,7 @@ struct HubTests {
         let redis = try await TestRedis.client()
         let user = newUserId()
         let socket = try await node.register(user)
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").count == 1)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, user).count == 1)
         // An agent's socket restarts the same way.
         let (_, login) = try await HTTP.request("POST", node.url + "/agent/api/login", json: ["username": "agent1", "password": "local-demo-password"])
         let agent = try await TestSocket.connect(node.wsURL + "/agent/ws")
@@ -276,7 +275,7 @@ struct HubTests {
         #expect(try await socket.waitForClose() == 1012)
         #expect(try await agent.waitForClose() == 1012)
         #expect(status == 0)
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").isEmpty)
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:node:\(node.nodeId):conns").isEmpty)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, user).isEmpty)
+        #expect(try await redis.nodeSockets(prefix: deployment.prefix, node.nodeId).isEmpty)
     }
 }

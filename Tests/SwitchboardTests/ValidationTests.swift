@@ -66,7 +66,7 @@ struct ValidationTests {
             #expect(reply["type"] as? String == "error" && reply["code"] as? String == "UNAUTHORIZED", "\(frame) → \(reply)")
         }
         let redis = try await TestRedis.client()
-        #expect(try await redis.smembers("\(deployment.prefix):{rt}:user:\(user):conns").isEmpty)
+        #expect(try await redis.userSockets(prefix: deployment.prefix, user).isEmpty)
         socket.send(registerFrame(user))
         #expect(try await socket.next()["type"] as? String == "registered")
     }

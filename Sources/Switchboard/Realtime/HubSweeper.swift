@@ -37,18 +37,12 @@ struct HubSweeper: Service {
         let previous = try await hub.redis.send(["SET", .string(keys.nodeAlive(hub.nodeId)), "1", "PX", .int(hub.config.nodeTtlSeconds * 1000), "GET"])
         if previous.isNull, !first {
             let sockets = hub.sockets.cursors()
-            // One pipelined round trip for all of them.
-            let replies = try await hub.redis.evalScript(hub.scripts[.realtimeRegister], calls: sockets.map { socket in
-                ([keys.realtime], [.string(socket.connection), .string(socket.userId), .string(hub.nodeId), .int(hub.connectionTtlMs),
-                                   .int(epochMillis())])
-            })
-            for case .error(let message) in replies { throw RedisError(.server, message) }
+            _ = try await hub.register(sockets.map { ($0.connection, $0.userId) })
             hub.logger.warning("this node's liveness had lapsed; its sockets are registered again", metadata: ["sockets": "\(sockets.count)"])
         }
         var purged = 0
         for node in try await hub.redis.smembers(keys.nodes) where node != hub.nodeId {
-            let removed = try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [keys.realtime],
-                                                         args: [.string(node), "0"]).int ?? 0
+            let removed = try await hub.purge(node: node, force: false)
             if removed >= 0 {
                 hub.logger.notice("purged sockets of a dead node", metadata: ["deadNode": "\(node)", "connections": "\(removed)"])
                 purged += removed
@@ -79,7 +73,7 @@ struct HubDrain: Service {
         let deadline = ContinuousClock.now + .seconds(5)
         while hub.sockets.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         do {
-            try await hub.redis.evalScript(hub.scripts[.realtimePurgeNode], keys: [hub.keys.realtime], args: [.string(hub.nodeId), "1"])
+            _ = try await hub.purge(node: hub.nodeId, force: true)
         } catch {
             hub.logger.warning("could not remove this node's socket records; survivors will purge them", metadata: ["error": "\(error)"])
         }

@@ -33,22 +33,62 @@ public struct RealtimeHub: Sendable {
 
     /// Records the socket; returns the user's replay position at that moment (their latest push id, or `0-0`).
     func register(connection: String, userId: String) async throws -> String {
-        let reply = try await redis.evalScript(scripts[.realtimeRegister], keys: [keys.realtime],
-                                               args: [.string(connection), .string(userId), .string(nodeId), .int(connectionTtlMs), .int(epochMillis())])
-        return reply.array?.last?.string ?? "0-0"
+        try await register([(connection, userId)]).first ?? "0-0"
+    }
+
+    /// Records sockets of this node (one pipelined round trip for the node's own set, one for the users'); returns each
+    /// user's replay position at its registration.
+    func register(_ sockets: [(connection: String, userId: String)]) async throws -> [String] {
+        guard !sockets.isEmpty else { return [] }
+        // The node's set first: a node that dies right after still has every socket it registered listed for the purge.
+        try await run([RedisCommand([.string("SADD"), .string(keys.nodeConnections(nodeId))] + sockets.map { .string("\($0.connection)@\($0.userId)") }),
+                       RedisCommand("SADD", keys.nodes, nodeId)])
+        let now = epochMillis()
+        let replies = try await redis.evalScript(scripts[.realtimeRegister], calls: sockets.map { socket in
+            ([keys.userConnections(socket.userId), keys.replay(socket.userId)],
+             [.string("\(socket.connection)@\(nodeId)"), .int(now + connectionTtlMs), .int(connectionTtlMs), .int(now)])
+        })
+        for case .error(let message) in replies { throw RedisError(.server, message) }
+        return replies.map { $0.array?.last?.string ?? "0-0" }
     }
 
     func unregister(connection: String, userId: String) async throws {
-        try await redis.evalScript(scripts[.realtimeUnregister], keys: [keys.realtime],
-                                   args: [.string(connection), .string(userId), .string(nodeId)])
+        try await run([RedisCommand("ZREM", keys.userConnections(userId), "\(connection)@\(nodeId)"),
+                       RedisCommand("SREM", keys.nodeConnections(nodeId), "\(connection)@\(userId)")])
     }
 
-    /// Refreshes a socket's TTL (called on traffic, throttled by the socket).
+    /// Refreshes a socket's expiry (called on traffic, throttled by the socket). A record already purged stays purged
+    /// (`XX`): the sweeper registers the node's sockets again when that happened.
     func touch(connection: String, userId: String) async throws {
-        _ = try await redis.pipeline([
-            RedisCommand("PEXPIRE", keys.connection(connection), String(connectionTtlMs)),
-            RedisCommand("PEXPIRE", keys.userConnections(userId), String(connectionTtlMs)),
-        ])
+        try await run([RedisCommand("ZADD", keys.userConnections(userId), "XX", String(epochMillis() + connectionTtlMs), "\(connection)@\(nodeId)"),
+                       RedisCommand("PEXPIRE", keys.userConnections(userId), String(connectionTtlMs))])
+    }
+
+    /// Removes the socket records of `node` (gone, or this one draining). Unless `force`, only those its liveness key
+    /// no longer vouches for, and only records the node did not write again after the purge began (realtime_forget.lua);
+    /// returns the number removed, or -1 when the node is alive.
+    func purge(node: String, force: Bool) async throws -> Int {
+        if !force, try await redis.send("EXISTS", keys.nodeAlive(node)).int == 1 { return -1 }
+        let members = try await redis.smembers(keys.nodeConnections(node))
+        let cutoff = epochMillis() + connectionTtlMs
+        let sockets = members.compactMap { member -> (connection: String, userId: String)? in
+            guard let at = member.firstIndex(of: "@") else { return nil }
+            return (String(member[..<at]), String(member[member.index(after: at)...]))
+        }
+        let replies = try await redis.evalScript(scripts[.realtimeForget], calls: sockets.map { socket in
+            ([keys.userConnections(socket.userId)], [.string("\(socket.connection)@\(node)"), .int(force ? Int.max / 2 : cutoff)])
+        })
+        for case .error(let message) in replies { throw RedisError(.server, message) }
+        var cleanup = [RedisCommand("SREM", keys.nodes, node)]
+        if !members.isEmpty { cleanup.append(RedisCommand([.string("SREM"), .string(keys.nodeConnections(node))] + members.map { .string($0) })) }
+        if force { cleanup.append(RedisCommand("DEL", keys.nodeAlive(node))) }
+        try await run(cleanup)
+        return sockets.count
+    }
+
+    /// Sends commands in one round trip (split per shard on a cluster) and throws the first error reply.
+    private func run(_ commands: [RedisCommand]) async throws {
+        for case .error(let message) in try await redis.pipeline(commands) { throw RedisError(.server, message) }
     }
 
     /// One push for a user; `dedupe` makes a retried push a no-op.
@@ -62,11 +102,13 @@ public struct RealtimeHub: Sendable {
     @discardableResult
     func push(_ pushes: [Push]) async throws -> [Int] {
         guard !pushes.isEmpty else { return [] }
+        let now = epochMillis(), channelPrefix = keys.nodeChannel("")
         let replies = try await redis.evalScript(scripts[.realtimePush], calls: pushes.map { push in
             // The JSON is made here, on the nodes, rather than in the script, which runs on Redis's one thread; the replay
             // entry keeps the push's members as its fields.
-            ([keys.realtime], [.string(push.userId), .string(Wire.encode(push.push)), .string(push.dedupe), .int(dedupeTtlMs),
-                               .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000)]
+            ([keys.replay(push.userId), keys.userConnections(push.userId)] + (push.dedupe.isEmpty ? [] : [keys.pushDedupe(push.userId, push.dedupe)]),
+             [.string(Wire.encode(push.push)), .int(dedupeTtlMs), .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000),
+              .int(now), .string(channelPrefix)]
                 + push.push.members.flatMap { [RedisArgument.string($0.0), .string($0.1)] })
         })
         for case .error(let message) in replies { throw RedisError(.server, message) }

@@ -1,7 +1,7 @@
 /// Every Redis key and channel name, in one place (docs/redis-keys.md documents them).
 ///
-/// Keys a Lua script touches together share one hash tag (`{rt}`, `{contacts}`, `{routing}`), so the same
-/// scripts run on Redis Cluster.
+/// Keys a Lua script touches together share one hash tag, so the same scripts run on Redis Cluster: per user and per
+/// node for the hub (load spreads over the shards), `{contacts}` and `{routing}` for the engine.
 public struct RedisKeys: Sendable {
     /// `redis.keyPrefix`, e.g. `sb`.
     public let prefix: String
@@ -9,23 +9,22 @@ public struct RedisKeys: Sendable {
     /// Makes key names under `prefix`.
     public init(prefix: String) { self.prefix = prefix }
 
-    // MARK: Real-time hub — tag {rt}
-    /// Prefix (with hash tag) handed to the realtime scripts as KEYS[1].
-    public var realtime: String { "\(prefix):{rt}" }
-    /// HASH of one customer socket: userId, node, createdAt. Expires after `realtime.connectionTtlSeconds` without traffic.
-    public func connection(_ id: String) -> String { "\(realtime):conn:\(id)" }
-    /// SET of connection ids of one user.
-    public func userConnections(_ userId: String) -> String { "\(realtime):user:\(userId):conns" }
-    /// SET of connection ids a node holds (purged when the node dies).
-    public func nodeConnections(_ nodeId: String) -> String { "\(realtime):node:\(nodeId):conns" }
-    /// STRING with a short TTL while the node is alive.
-    public func nodeAlive(_ nodeId: String) -> String { "\(realtime):node:\(nodeId):alive" }
-    /// SET of node ids that have registered connections.
-    public var nodes: String { "\(realtime):nodes" }
-    /// Pub/sub channel on which a node receives pushes for its sockets.
-    public func nodeChannel(_ nodeId: String) -> String { "\(realtime):node:\(nodeId)" }
+    // MARK: Real-time hub — one hash tag per user ({u:<userId>}), one per node ({n:<nodeId>})
+    /// ZSET of one user's sockets: member `<connectionId>@<nodeId>`, score the time (ms) it expires unless refreshed by
+    /// traffic. The push script reads it to find the nodes to publish to.
+    public func userConnections(_ userId: String) -> String { "\(prefix):{u:\(userId)}:conns" }
     /// Capped STREAM of a user's pushes, for replay after reconnect.
-    public func replay(_ userId: String) -> String { "\(realtime):replay:\(userId)" }
+    public func replay(_ userId: String) -> String { "\(prefix):{u:\(userId)}:replay" }
+    /// STRING marking a push made (`<eventId>:<pushType>`), so a retried event pushes once.
+    public func pushDedupe(_ userId: String, _ dedupe: String) -> String { "\(prefix):{u:\(userId)}:dedupe:\(dedupe)" }
+    /// SET of the sockets a node holds, as `<connectionId>@<userId>` (purged when the node dies).
+    public func nodeConnections(_ nodeId: String) -> String { "\(prefix):{n:\(nodeId)}:conns" }
+    /// STRING with a short TTL while the node is alive.
+    public func nodeAlive(_ nodeId: String) -> String { "\(prefix):{n:\(nodeId)}:alive" }
+    /// SET of node ids that have registered connections.
+    public var nodes: String { "\(prefix):{rt}:nodes" }
+    /// Pub/sub channel on which a node receives pushes for its sockets.
+    public func nodeChannel(_ nodeId: String) -> String { "\(prefix):{rt}:node:\(nodeId)" }
 
     // MARK: Contacts — tag {contacts}
     /// Prefix (with hash tag) of contact-engine keys.
