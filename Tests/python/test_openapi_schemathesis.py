@@ -8,7 +8,8 @@ would queue ahead of other tests'):
 - without `Origin` (servers, SDKs) and with an allowed one (the widget), start limits off, so every answer is the
   route's own;
 - from a foreign origin: every answer must be 403;
-- with `startContactPerMinutePerIp` at 3, so starts get 429, which must carry `Retry-After`.
+- with `startContactPerMinutePerIp` at 3 and `maxBodyBytes` at 192, so starts get 429, which must carry `Retry-After`,
+  and larger bodies 413.
 
 Needs SWITCHBOARD_BIN and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh sets both). About 1,600 requests, 35-60 s on two
 cores. SWITCHBOARD_SCHEMATHESIS_SCALE multiplies the examples (a longer run); SWITCHBOARD_SCHEMATHESIS_SEED repeats a
@@ -34,9 +35,15 @@ pytest.importorskip("schemathesis")
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SPEC = REPO / "docs" / "openapi.yaml"
+# A body over the limit is refused with 413, which schemathesis does not count as refusing invalid input unless told.
+CONFIG = """
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+"""
 # The Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3, the lifecycle faults 5.
 DB_OPEN, DB_LIMITED = 6, 7
 START_LIMIT = 3
+BODY_LIMIT = 192
 FOREIGN = "http://foreign.example"
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "response_headers_conformance", "negative_data_rejection", "origin_rule"]
@@ -46,24 +53,25 @@ START_ROUTES = ("/start-chat-contact", "/start-voice-contact")
 
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory):
-    """node(name) → a node started on first use: "open" (start limit off) or "limited" (START_LIMIT a minute); each on
-    a database of its own, emptied before and after."""
+    """node(name) → a node started on first use: "open" (start limit off) or "limited" (START_LIMIT a minute, bodies of
+    at most BODY_LIMIT bytes); each on a database of its own, emptied before and after."""
     binary, redis_url = os.environ.get("SWITCHBOARD_BIN"), os.environ.get("SWITCHBOARD_TEST_REDIS_URL")
     if not (binary and redis_url):
         pytest.skip("needs SWITCHBOARD_BIN and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh sets both)")
-    settings = {"open": (DB_OPEN, 0), "limited": (DB_LIMITED, START_LIMIT)}
+    settings = {"open": (DB_OPEN, {"rateLimits": {"startContactPerMinutePerIp": 0}}),
+                "limited": (DB_LIMITED, {"rateLimits": {"startContactPerMinutePerIp": START_LIMIT}, "maxBodyBytes": BODY_LIMIT})}
     started: dict[str, Node] = {}
     databases = []
 
     def node(name: str) -> Node:
         if name not in started:
-            db, limit = settings[name]
+            db, security = settings[name]
             url = node_redis_url(redis_url, db)
             database = redis.Redis.from_url(url)
             database.flushdb()
             databases.append(database)
             started[name] = Node(binary, url, tmp_path_factory.mktemp(f"st-{name}"), node_id=f"schemathesis-{name}",
-                                 overrides={"security": {"rateLimits": {"startContactPerMinutePerIp": limit}}})
+                                 overrides={"security": security})
             started[name].start()
         return started[name]
 
@@ -78,9 +86,11 @@ def nodes(tmp_path_factory):
 def schemathesis_run(node: Node, work: pathlib.Path, max_examples: int, phases: str, headers: dict[str, str] | None = None):
     """Runs `schemathesis run` on docs/openapi.yaml against `node`; returns (exit code, output, HAR entries)."""
     har = work / "run.har"
+    config = work / "schemathesis.toml"
+    config.write_text(CONFIG)
     # Run from `work`, so what schemathesis keeps between runs (.schemathesis/) lands there, not in the repository.
     # Straight to the node's port: through the Node's proxy every request waited for a delayed ACK.
-    command = [sys.executable, "-m", "schemathesis.cli", "run", str(SPEC), "--url", f"http://127.0.0.1:{node.proxy.backend}",
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(SPEC), "--url", f"http://127.0.0.1:{node.proxy.backend}",
                "--checks", ",".join(CHECKS), "--phases", phases, "--max-examples", str(max_examples),
                "--generation-database", "none", "--no-color", "--report", "har", "--report-har-path", str(har)]
     if seed := os.environ.get("SWITCHBOARD_SCHEMATHESIS_SEED"):
@@ -136,10 +146,11 @@ def test_a_foreign_origin_gets_403_everywhere(nodes, tmp_path):
     assert all(set(counts) == {403} for counts in seen.values()), seen
 
 
-def test_rate_limited_starts_get_429_with_retry_after(nodes, tmp_path):
+def test_limits_answer_429_with_retry_after_and_413(nodes, tmp_path):
     code, output, entries = schemathesis_run(nodes("limited"), tmp_path, 15 * SCALE, "examples,coverage,fuzzing")
     assert code == 0, failed(output)
     seen = statuses(entries)
     # More valid starts than the limit were sent (within one or two minutes' windows), so some were refused; the
     # checks above held for those 429s (documented, the error body, an integer Retry-After).
     assert sum(seen.get(route, {}).get(429, 0) for route in START_ROUTES) > 0, seen
+    assert sum(seen.get(route, {}).get(413, 0) for route in START_ROUTES) > 0, seen
