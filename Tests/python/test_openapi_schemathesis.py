@@ -3,7 +3,7 @@
 Schemathesis generates requests from the spec (its examples, boundary and negative cases, random ones, and the
 escalation link from a started chat to a voice call) and checks every answer: no 5xx, status, content type, body and
 headers as documented, invalid input refused, and SPEC §3's origin rule (Tests/python/schemathesis_hooks.py). Four
-bounded runs, on two nodes of this module's own (databases 6 and 7, not the fixture node's: the contacts they start
+bounded runs, on two nodes of this module's own (databases 9 and 10, not the fixture node's: the contacts they start
 would queue ahead of other tests'):
 - without `Origin` (servers, SDKs) and with an allowed one (the widget), start limits off, so every answer is the
   route's own;
@@ -40,8 +40,8 @@ CONFIG = """
 [checks.negative_data_rejection]
 expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 """
-# The Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3, the lifecycle faults 5.
-DB_OPEN, DB_LIMITED = 6, 7
+# The Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3, lifecycle 5, inline 6, HTTPS 7, limits 8.
+DB_OPEN, DB_LIMITED = 9, 10
 START_LIMIT = 3
 BODY_LIMIT = 192
 FOREIGN = "http://foreign.example"
