@@ -63,10 +63,11 @@ let package = Package(
         .target(name: "ContactEngine", dependencies: core + ["SwitchboardCore", lifecycle]),
         .target(
             name: "Switchboard",
-            dependencies: core + ["SwitchboardCore", "ContactEngine", lifecycle] + [
+            dependencies: core + ["SwitchboardCore", "ContactEngine", lifecycle, nio("NIOCore"), nio("NIOHTTP1")] + [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

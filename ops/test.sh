@@ -14,8 +14,8 @@ sb_install_runtime
 command -v node >/dev/null || sb_apt_install nodejs
 [ -x /usr/bin/chromium ] || sb_apt_install chromium
 command -v haproxy >/dev/null || sb_apt_install haproxy
-python3 - <<'PY' 2>/dev/null || sb_pip_install pytest redis boto3 playwright cfn-lint
-import pytest, redis, boto3, playwright, cfnlint
+python3 - <<'PY' 2>/dev/null || sb_pip_install pytest redis boto3 playwright cfn-lint schemathesis
+import pytest, redis, boto3, playwright, cfnlint, schemathesis
 PY
 
 work=$(mktemp -d /tmp/switchboard-test.XXXXXX)

@@ -74,6 +74,11 @@ struct InProcessValidationTests {
             try await expectError("/start-voice-contact", ["userId": user, "relatedContactId": UUID().uuidString], status: 400,
                                   code: "INVALID_RELATED_CONTACT")
             try await expectError("/start-chat-contact", ["userId": user, "customerName": "Ava Longname"], status: 400, code: "INVALID_REQUEST")
+            // Counted in code points as sent, as docs/openapi.yaml's maxLength counts: 6 characters of 2 code points each, and
+            // 10 letters with a space around them, are over 10.
+            try await expectError("/start-chat-contact", ["userId": user, "customerName": String(repeating: "e\u{301}", count: 6)], status: 400,
+                                  code: "INVALID_REQUEST")
+            try await expectError("/start-voice-contact", ["userId": user, "customerName": " Avalongnam "], status: 400, code: "INVALID_REQUEST")
             try await expectError("/start-chat-contact", ["userId": user, "customerName": String(repeating: "x", count: 600)], status: 413,
                                   code: "PAYLOAD_TOO_LARGE")
             let (status, body) = try await client.post("/start-chat-contact", Data("{not json".utf8))

@@ -43,6 +43,19 @@ struct ValidationTests {
         #expect(allowed == 200 && headers["access-control-allow-origin"] == "http://allowed.example")
     }
 
+    @Test("a connection's first request that does not parse (a NUL in a header, a request line that is not HTTP) is answered 400 and closed")
+    func unparsableFirstRequest() async throws {
+        let deployment = try await TestDeployment()
+        let node = try await deployment.start()
+        // HTTP.raw waits 10 s for the server to answer and close; before, the connection was left open and unanswered.
+        let (nul, _, headers) = try await HTTP.raw("GET", node.url + "/health", headers: ["X-Probe": "a\u{0}b"])
+        #expect(nul == 400 && headers["connection"] == "close")
+        let (garbage, _, _) = try await HTTP.raw("NOT HTTP", node.url + "/health")
+        #expect(garbage == 400)
+        let (health, _) = try await HTTP.request("GET", node.url + "/health")
+        #expect(health == 200)
+    }
+
     static func json(_ object: [String: Any]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }

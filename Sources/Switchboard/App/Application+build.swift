@@ -136,7 +136,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
 
     var app = Application(
         router: router,
-        server: try HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame)))
+        server: try HTTPServerBuilder.guardedHTTP1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: maxFrame)))
             .withTLS(config.node.tls),
         configuration: .init(address: .hostname(config.node.host, port: config.node.port), serverName: "switchboard"),
         onServerRunning: { channel in

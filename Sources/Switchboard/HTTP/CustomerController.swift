@@ -87,10 +87,12 @@ struct StartBody {
             throw SwitchboardError.invalid("\"userId\" must look like user_<uuid> (user_ followed by 36 hex digits and dashes)")
         }
         self.userId = userId
-        let name = try string("customerName")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard name.count <= security.maxCustomerNameChars else {
+        // Counted as sent, in Unicode code points: what JSON Schema's maxLength counts (docs/openapi.yaml).
+        let sentName = try string("customerName") ?? ""
+        guard sentName.unicodeScalars.count <= security.maxCustomerNameChars else {
             throw SwitchboardError.invalid("\"customerName\" is longer than \(security.maxCustomerNameChars) characters")
         }
+        let name = sentName.trimmingCharacters(in: .whitespacesAndNewlines)
         customerName = name.isEmpty ? "Customer" : name
         initiationMethod = try string("initiationMethod")
         relatedContactId = try string("relatedContactId").flatMap { $0.isEmpty ? nil : $0 }

@@ -18,7 +18,7 @@ public struct SecurityConfig: Sendable, Decodable {
     public var maxAttributeBytes: Int
     /// Largest chat message.
     public var maxMessageBytes: Int
-    /// Longest customer display name, in characters.
+    /// Longest customer display name, in Unicode code points as sent (JSON Schema's `maxLength`).
     public var maxCustomerNameChars: Int
     /// Frames queued for one socket before the oldest are dropped (a client that stopped reading).
     public var maxQueuedFramesPerSocket: Int
