@@ -78,21 +78,36 @@ struct NodeSubscriber: Service {
         }
     }
 
-    /// Replays to every socket what its user was pushed after the last push it was sent.
+    /// Replays to every socket what its user was pushed after the last push it was sent. Redis may not serve the replay
+    /// logs yet when the subscription is back (a restarted Redis answers SUBSCRIBE while it is still LOADING its data),
+    /// so each read is retried for up to `realtime.connectionTtlSeconds`; a socket that still cannot be caught up is
+    /// closed with 1012, and its client resumes from its last eventId when it reconnects.
     func catchUp() async {
         let cursors = hub.sockets.cursors()
-        var replayed = 0
+        var replayed = 0, closed = 0
+        let deadline = ContinuousClock.now + .seconds(hub.config.connectionTtlSeconds)
         for (connection, userId, position) in cursors {
-            var frames: [(StreamID, String)] = []
-            do {
-                frames = try await hub.replay(userId: userId, after: position)
-            } catch {
-                hub.logger.warning("could not catch a socket up; it resumes when it reconnects", metadata: ["error": "\(error)"])
+            var wait = Duration.milliseconds(50)
+            while true {
+                do {
+                    let frames = try await hub.replay(userId: userId, after: position)
+                    hub.sockets.catchUp(connection, with: frames)
+                    replayed += frames.count
+                    break
+                } catch {
+                    guard ContinuousClock.now < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully else {
+                        hub.logger.warning("could not catch a socket up; closing it so its client resumes", metadata: ["error": "\(error)"])
+                        hub.sockets.catchUp(connection, with: [])
+                        hub.sockets.close(connection, code: 1012, reason: "reconnect to resume")
+                        closed += 1
+                        break
+                    }
+                    try? await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(1))
+                }
             }
-            // Always, so a socket is never left holding its pushes back.
-            hub.sockets.catchUp(connection, with: frames)
-            replayed += frames.count
         }
-        hub.logger.notice("caught sockets up after the subscription came back", metadata: ["sockets": "\(cursors.count)", "pushes": "\(replayed)"])
+        hub.logger.notice("caught sockets up after the subscription came back",
+                          metadata: ["sockets": "\(cursors.count)", "pushes": "\(replayed)", "closed": "\(closed)"])
     }
 }

@@ -150,6 +150,11 @@ final class SocketHub: Sendable {
         }
     }
 
+    /// Asks one socket to close with `code` (a socket that could not be caught up resumes by reconnecting).
+    func close(_ id: String, code: UInt16, reason: String) {
+        state.withLock { state in state.sockets[id]?.continuation.yield(.close(code, reason)) }
+    }
+
     var count: Int { state.withLock { $0.sockets.count } }
 
     var isDraining: Bool { state.withLock { $0.draining } }
