@@ -1,22 +1,37 @@
 import SwitchboardCore
 import ContactEngine
 import Foundation
+import RedisClient
 import TestSupport
 
 /// Redis + N `switchboard serve` processes (the release binary next to this one) for benchmarks.
 final class BenchCluster {
-    let redis: RedisServer
+    /// The Redis started for the run; `nil` when the run uses one given by URL.
+    let redis: RedisServer?
+    /// How the bench's own clients reach Redis.
+    let benchRedis: RedisConfiguration
     let nodes: [TestNode]
     let deployment: TestDeployment
 
-    /// Redis (the nodes reach it over `transport`; the bench's own clients use its socket) and `count` nodes.
-    init(nodes count: Int, transport: BenchTransport = .unix) async throws {
+    /// Redis (the nodes reach it over `transport`; the bench's own clients use its socket), or the Redis at `externalURL`
+    /// (a Redis Cluster when `cluster`), and `count` nodes.
+    init(nodes count: Int, transport: BenchTransport = .unix, externalURL: String? = nil, cluster: Bool = false) async throws {
         let nodeRedis: [String: Any]
-        (redis, nodeRedis) = try await transport.start()
+        if let externalURL {
+            redis = nil
+            nodeRedis = ["url": externalURL, "mode": cluster ? "cluster" : "standalone"]
+            var configuration = try RedisConfiguration(url: externalURL)
+            configuration.cluster = cluster
+            benchRedis = configuration
+        } else {
+            let started = try await transport.start()
+            (redis, nodeRedis) = (started.server, started.nodeRedis)
+            benchRedis = try RedisConfiguration(url: started.server.url)
+        }
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
         setenv("SWITCHBOARD_BIN", binary, 1)
         setenv("LOG_LEVEL", "warning", 1)
-        deployment = try await TestDeployment(redisURL: redis.url, ["redis": nodeRedis])
+        deployment = try await TestDeployment(redisURL: nodeRedis["url"] as? String, ["redis": nodeRedis])
         var nodes: [TestNode] = []
         for _ in 0..<count { nodes.append(try await deployment.start()) }
         self.nodes = nodes
@@ -32,7 +47,7 @@ final class BenchCluster {
 
     func stop() {
         for node in nodes { node.stop() }
-        redis.stop()
+        redis?.stop()
     }
 }
 

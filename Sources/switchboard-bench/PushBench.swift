@@ -23,10 +23,12 @@ struct PushBench: AsyncParsableCommand {
     @Option(help: "Instead: open this many idle registered sockets and report server RSS per socket.") var idle = 0
     @Option(help: "With --idle: tcp (connect only), ws (upgrade, no register) or register.") var idleMode = "register"
     @Option(help: "How nodes reach Redis: unix, tcp or tls (loopback).") var redisTransport = "unix"
+    @Option(help: "Instead: use the Redis at this URL (not started, not stopped), e.g. a Redis Cluster's seed node.") var redisURL: String?
+    @Flag(help: "With --redis-url: it is a Redis Cluster (redis.mode \"cluster\").") var redisCluster = false
 
     func run() async throws {
         guard let transport = BenchTransport(rawValue: redisTransport) else { throw ValidationError("--redis-transport: unix, tcp or tls") }
-        let cluster = try await BenchCluster(nodes: nodes, transport: transport)  // config.json's Redis pool: 8
+        let cluster = try await BenchCluster(nodes: nodes, transport: transport, externalURL: redisURL, cluster: redisCluster)
         defer { cluster.stop() }
         if idle > 0 {
             try await measureIdle(cluster)
@@ -36,11 +38,13 @@ struct PushBench: AsyncParsableCommand {
     }
 
     private func measureLatency(_ cluster: BenchCluster) async throws {
-        let redis = RedisClient(configuration: try RedisConfiguration(url: cluster.redis.url, base: RedisConfiguration(poolSize: 4)))
+        var configuration = cluster.benchRedis
+        configuration.poolSize = 4
+        let redis = RedisClient(configuration: configuration)
         let keys = "\(cluster.deployment.prefix):{contacts}:contact:"
         let userIds = (0..<users).map { _ in "user_\(UUID().uuidString.lowercased())" }
         let received = Receipts()
-        print("nodes=\(nodes) users=\(users) seconds/rate=\(seconds) redis=\(redisTransport)")
+        print("nodes=\(nodes) users=\(users) seconds/rate=\(seconds) redis=\(redisURL.map { "\($0)\(redisCluster ? " (cluster)" : "")" } ?? redisTransport)")
         print("rate/s   sent  delivered  lost   p50 ms   p99 ms   max ms")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, user) in userIds.enumerated() {
@@ -107,7 +111,7 @@ struct PushBench: AsyncParsableCommand {
             let url = cluster.nodes[(start / perChild) % cluster.nodes.count].wsURL + "/ws"
             children.append(try ChildProcess.spawn(CommandLine.arguments[0], ["idle-clients", "--url", url, "--count", String(count), "--mode", idleMode]))
         }
-        let redis = RedisClient(configuration: try RedisConfiguration(url: cluster.redis.url))
+        let redis = RedisClient(configuration: cluster.benchRedis)
         var open = 0
         for _ in 0..<600 {
             open = 0
