@@ -14,13 +14,16 @@ losing them), noting when each one was finally appended. Then the test waits, bo
 pushes (`agent_connected` and `enable_escalation`: each contact is a chat) reached its user's socket, and checks:
 delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, and both nodes
 answer `/health` with 200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
-the fault's end to the first push delivered after it and to the last push of an event made before its end (all caught
-up), and push latency (append to socket) p50/p99 before the fault and after the catch-up.
+the fault's end to the first push delivered after it and to the last push that was late because of the fault (all
+caught up: every event made during the fault delivered, and no later one slower than three times the p99 before it),
+and push latency (append to socket) p50/p99 before the fault and after the catch-up.
 
 Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
 stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
 they have seen no push; a reconnection that fails (the node cannot register while Redis does not answer) is retried
-with a short backoff, until a deadline.
+with a short backoff, until a deadline. The nodes keep their sockets open through both faults, so a tenth of the
+customers lose theirs during the fault (closed from the client's side, as a network drop would): they must register
+again while Redis does not answer, and get what they missed by `lastEventId` once it does.
 
 Redis runs with `appendonly yes` and `appendfsync everysec`, as ops/redis.conf does: on SIGTERM Redis writes and fsyncs
 the whole append-only file before it exits, so a clean restart loses no write either way; `always` only narrows what a
@@ -31,7 +34,7 @@ Sizes come from the environment, so the same test measures: the defaults keep th
 100 events/s, the stall really 20 s); `SB_FAULT_USERS=500 SB_FAULT_RATE=1000` is the issue's measurement.
 `SB_FAULT_BEFORE_SECONDS` and `SB_FAULT_AFTER_SECONDS` (load before and after the fault), `SB_FAULT_STOP_SECONDS`
 (the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done); `SB_FAULT_KEEP=1` keeps the
-Redis and node logs.
+Redis and node logs; `SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
 
 One thread serves every customer socket (non-blocking sockets and `selectors`), another produces; the time of each
 event's append and of each push's arrival are read from the same monotonic clock.
@@ -48,7 +51,6 @@ import selectors
 import shutil
 import signal
 import socket
-import statistics
 import struct
 import subprocess
 import tempfile
@@ -75,6 +77,7 @@ STOP_SECONDS = float(os.environ.get("SB_FAULT_STOP_SECONDS", "20"))
 CATCH_UP_SECONDS = float(os.environ.get("SB_FAULT_CATCH_UP_SECONDS", "60"))
 RECONNECT_DEADLINE_SECONDS = 60.0  # a customer that cannot register again for this long gives up (and the test fails)
 NODES = 2
+DROPPED = max(1, USERS // 10)  # customers whose sockets drop during the fault
 STREAM = "sb:events"  # config.json's events.stream
 CONTACTS = "sb:{contacts}:contact:"  # <keyPrefix>:{contacts}:contact:<id> (docs/redis-keys.md)
 PUSH_TYPES = ("agent_connected", "enable_escalation")  # what CONNECTED_TO_AGENT makes for a chat (EventRules.swift)
@@ -216,6 +219,7 @@ class Customer:
         self.backoff = 0.05
         self.down_since: float | None = None
         self.registrations = 0
+        self.refusals = 0  # registrations answered with an error frame (Redis not answering)
         self.nodes: list[str] = []
 
 
@@ -236,8 +240,16 @@ class Customers(threading.Thread):
         self.out_of_order: list[str] = []
         self.closes: Counter[str] = Counter()
         self.failure: str | None = None
+        self.to_drop = 0
+        self.dropped: list[str] = []
 
     # Seen from the test's thread.
+
+    def drop(self, count: int):
+        """Asks the customers' thread to drop `count` open sockets (every n-th customer), as a network drop would: they
+        reconnect at once, while the fault lasts."""
+        with self.lock:
+            self.to_drop += count
 
     def registered(self) -> int:
         return sum(1 for c in self.customers if c.registrations > 0)
@@ -265,6 +277,14 @@ class Customers(threading.Thread):
         try:
             while not self.stopping.is_set():
                 now = time.monotonic()
+                if self.to_drop:
+                    with self.lock:
+                        count, self.to_drop = self.to_drop, 0
+                    live = [c for c in self.customers if c.state == "open"]
+                    for c in live[::max(1, len(live) // count)][:count]:
+                        self.dropped.append(c.user)
+                        self._fail(c, "dropped by the test")
+                        c.retry_at = now  # reconnect at once
                 for c in self.customers:
                     if c.state == "waiting" and c.retry_at <= now:
                         self._connect(c, now)
@@ -392,6 +412,7 @@ class Customers(threading.Thread):
             if c.last is None:
                 c.last = frame["lastEventId"]
         elif kind == "error" and c.state == "registering":
+            c.refusals += 1
             self._fail(c, f"register refused: {frame.get('code')}")
         elif kind == "error":
             self.closes[f"error frame {frame.get('code')}"] += 1
@@ -604,6 +625,39 @@ class HealthWatch:
         return since
 
 
+class StreamWatch(threading.Thread):
+    """Samples the consumer group's lag (entries not yet read by any node) every 0.1 s: when the nodes had read what
+    the fault held back, as against when the customers had it."""
+
+    def __init__(self, server: RedisProcess):
+        super().__init__(name="stream-watch", daemon=True)
+        self.server = server
+        self.samples: list[tuple[float, int | None]] = []
+        self.stopping = threading.Event()
+
+    def run(self):
+        client = self.server.client(timeout=0.5, retries=0)
+        try:
+            while not self.stopping.wait(0.1):
+                try:
+                    groups = client.xinfo_groups(STREAM)
+                except redis.RedisError:
+                    continue
+                lag = groups[0].get("lag") if groups else None
+                self.samples.append((time.monotonic(), lag))
+        finally:
+            client.close()
+
+    def stop(self):
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+    def read_all_since(self, after: float) -> float | None:
+        """The first sample at or after `after` with nothing left to read."""
+        return next((t for t, lag in list(self.samples) if t >= after and lag == 0), None)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # The harness
 
@@ -656,8 +710,10 @@ class Load:
         self.customers = Customers(cluster.ports, USERS)
         self.producer = Producer(cluster.server, [c.user for c in self.customers.customers], RATE)
         self.health = HealthWatch(cluster.ports)
+        self.stream = StreamWatch(cluster.server)
 
     def close(self):
+        self.stream.stop()
         self.producer.stop()
         self.customers.stop()
         self.health.stop()
@@ -684,6 +740,7 @@ def run_fault(name: str, load: Load, fault) -> dict:
     figures and prints them."""
     cluster, customers, producer, watch = load.cluster, load.customers, load.producer, load.health
     watch.start()
+    load.stream.start()
     customers.start()
     wait_until(lambda: customers.registered() == USERS, f"{USERS} customer sockets registered", 30 + USERS / 20)
     producer.start()
@@ -730,10 +787,20 @@ def run_fault(name: str, load: Load, fault) -> dict:
     delivered = [e for e in events if delivered_at(e) is not None]
     after_fault = [t for t in arrivals.values() if t > fault_end]
     first_after = min(after_fault) - fault_end if after_fault else float("nan")
-    held = [delivered_at(e) for e in delivered if e.due <= fault_end]
-    caught_up_at = max(held) if held else fault_end
     before = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended < fault_start]
+    # Caught up: the last push that was late because of the fault reached its socket. Late: more than three times the
+    # p99 before the fault (at least 100 ms) from its event's append, for an event made since the fault began
+    # (held back by the producer, or appended behind that backlog, or stuck in a node).
+    late_ms = max(100.0, 3 * percentile(before, 0.99)) if before else 100.0
+    late = [delivered_at(e) for e in delivered
+            if e.due >= fault_start and (e.due <= fault_end or (delivered_at(e) - e.appended) * 1000 > late_ms)]
+    caught_up_at = max(late, default=fault_end)
     after = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended > caught_up_at]
+    # Events that waited more than a second between their append and their last push, whatever the reason.
+    slow = [delivered_at(e) - e.appended for e in delivered if delivered_at(e) - e.appended > 1]
+    # When the nodes had read every event the producer held back (its last one appended), from the stream's lag.
+    flushed = max((e.appended for e in events if e.due <= fault_end), default=fault_end)
+    read_all = load.stream.read_all_since(flushed)
     figures = {
         "appended": len(events), "delivered": len(delivered), "lost": len(events) - len(delivered),
         "duplicated": len(customers.duplicates), "out_of_order": len(customers.out_of_order),
@@ -744,15 +811,27 @@ def run_fault(name: str, load: Load, fault) -> dict:
         "p50_after": percentile(after, 0.5), "p99_after": percentile(after, 0.99),
         "p50": percentile(before + after, 0.5), "p99": percentile(before + after, 0.99),
         "reconnects": sum(max(0, c.registrations - 1) for c in customers.customers),
-        "closes": dict(customers.closes), **fault_info,
+        "refused_registrations": sum(c.refusals for c in customers.customers),
+        "closes": dict(customers.closes), "slow_events": len(slow), "stream_read_after": (read_all - fault_end) if read_all else float("nan"), "slowest": max(slow, default=0.0), **fault_info,
     }
+    if os.environ.get("SB_FAULT_DUMP"):
+        # One line per event, times in seconds from the fault's start: for plotting or looking into a slow catch-up.
+        with open(f"{os.environ['SB_FAULT_DUMP']}.{name.split()[1]}.csv", "w") as dump:
+            dump.write("user,contact,due,appended,delivered\n")
+            for e in events:
+                at = delivered_at(e)
+                dump.write(f"{e.user},{e.contact},{e.due - fault_start:.4f},{e.appended - fault_start:.4f},"
+                           f"{'' if at is None else f'{at - fault_start:.4f}'}\n")
     print(f"\n[{name}] users={USERS} rate={RATE:g}/s nodes={NODES} before={BEFORE_SECONDS:g}s after={AFTER_SECONDS:g}s\n"
           f"  fault {figures['fault_seconds']:.2f} s {fault_info}\n"
           f"  appended={figures['appended']} delivered={figures['delivered']} lost={figures['lost']} "
           f"duplicated={figures['duplicated']} out-of-order={figures['out_of_order']}\n"
           f"  producer: held back up to {producer.max_pending} events, {producer.failed_tries} failed tries\n"
           f"  recovery after the fault's end: first push {first_after:.3f} s, all caught up {figures['caught_up_after']:.3f} s, "
-          f"both nodes healthy {figures['healthy_after']:.3f} s\n"
+          f"both nodes healthy {figures['healthy_after']:.3f} s; "
+          f"{len(slow)} events took over 1 s from append to socket (slowest {figures['slowest']:.3f} s)\n"
+          f"  the nodes had read the stream's backlog {figures['stream_read_after']:.3f} s after the fault's end "
+          f"(the producer's last held-back event appended {flushed - fault_end:.3f} s after it)\n"
           f"  /health during the fault: {health_during}\n"
           f"  latency append->socket outside the fault: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
           f"(before: {figures['p50_before']:.1f}/{figures['p99_before']:.1f} ms over {len(before)}, "
@@ -765,6 +844,9 @@ def run_fault(name: str, load: Load, fault) -> dict:
                               + "\n".join(f"--- {n.node_id}\n{n.log()}" for n in cluster.nodes))
     gave_up = [c.user for c in customers.customers if c.state == "gave-up"]
     assert not gave_up, f"customers that could not reconnect: {gave_up[:10]}"
+    by_user = {c.user: c for c in customers.customers}
+    assert customers.dropped and all(by_user[u].registrations >= 2 for u in customers.dropped), \
+        "a customer dropped during the fault did not register again"
     return figures
 
 
@@ -774,7 +856,11 @@ def test_redis_stalled(load):
 
     def stall():
         server.pause()
-        time.sleep(STOP_SECONDS)  # the fault itself: Redis frozen this long
+        # The fault itself: Redis frozen this long. Halfway, some customers lose their sockets and must register again
+        # while Redis does not answer.
+        time.sleep(STOP_SECONDS / 2)
+        load.customers.drop(DROPPED)
+        time.sleep(STOP_SECONDS / 2)
         server.resume()
         return {"stalled": STOP_SECONDS}
 
@@ -786,13 +872,19 @@ def test_redis_stalled(load):
 def test_redis_restarted(load):
     """Redis stopped with SIGTERM and started again on its append-only file under a steady load: the nodes reconnect
     by themselves, nothing lost, nothing twice."""
-    server = load.cluster.server
+    server, customers = load.cluster.server, load.customers
+    by_user = {c.user: c for c in customers.customers}
     probe = server.client()
 
     def restart():
         before = probe.xlen(STREAM)
         old = server.pid
         server.stop()
+        # Some customers lose their sockets now; Redis is started again once each was refused a registration (the
+        # node cannot register a socket without Redis), so every one of them resumes through a retry.
+        customers.drop(DROPPED)
+        wait_until(lambda: len(customers.dropped) == DROPPED and all(by_user[u].refusals for u in customers.dropped),
+                   "every dropped customer refused a registration while Redis is down", 20)
         server.start()
         assert server.pid != old
         # Saved data: what was appended before the stop is there again.
