@@ -103,8 +103,9 @@ class RedisProcess:
     again on the same folder and socket, it comes back with its data (as Tests/TestSupport/RedisServer.swift, plus
     persistence)."""
 
-    def __init__(self, directory: pathlib.Path):
+    def __init__(self, directory: pathlib.Path, arguments: list[str] | None = None):
         self.directory = directory
+        self.arguments = arguments or []  # added to the command line
         self.socket_path = directory / "redis.sock"
         self.log_path = directory / "redis.log"
         self.process: subprocess.Popen | None = None
@@ -125,7 +126,7 @@ class RedisProcess:
         self.process = subprocess.Popen(
             [executable, "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
              "--dir", str(self.directory), "--logfile", str(self.log_path), "--save", "",
-             "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "appendonly"],
+             "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "appendonly", *self.arguments],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = self.client()
         try:
@@ -253,9 +254,6 @@ class Customers(threading.Thread):
 
     def registered(self) -> int:
         return sum(1 for c in self.customers if c.registrations > 0)
-
-    def open(self) -> int:
-        return sum(1 for c in self.customers if c.state == "open")
 
     def snapshot(self) -> dict[tuple[str, str], float]:
         with self.lock:
@@ -805,14 +803,16 @@ def run_fault(name: str, load: Load, fault) -> dict:
         "appended": len(events), "delivered": len(delivered), "lost": len(events) - len(delivered),
         "duplicated": len(customers.duplicates), "out_of_order": len(customers.out_of_order),
         "fault_seconds": fault_end - fault_start, "first_push_after": first_after,
-        "caught_up_after": caught_up_at - fault_end, "healthy_after": max(0.0, healthy - fault_end), "health_during": health_during,
+        "caught_up_after": caught_up_at - fault_end, "healthy_after": max(0.0, healthy - fault_end),
+        "health_during": health_during,
         "held_back_by_producer": producer.max_pending, "producer_failed_tries": producer.failed_tries,
         "p50_before": percentile(before, 0.5), "p99_before": percentile(before, 0.99),
         "p50_after": percentile(after, 0.5), "p99_after": percentile(after, 0.99),
         "p50": percentile(before + after, 0.5), "p99": percentile(before + after, 0.99),
         "reconnects": sum(max(0, c.registrations - 1) for c in customers.customers),
         "refused_registrations": sum(c.refusals for c in customers.customers),
-        "closes": dict(customers.closes), "slow_events": len(slow), "stream_read_after": (read_all - fault_end) if read_all else float("nan"), "slowest": max(slow, default=0.0), **fault_info,
+        "closes": dict(customers.closes), "slow_events": len(slow), "slowest": max(slow, default=0.0),
+        "stream_read_after": (read_all - fault_end) if read_all else float("nan"), **fault_info,
     }
     if os.environ.get("SB_FAULT_DUMP"):
         # One line per event, times in seconds from the fault's start: for plotting or looking into a slow catch-up.
@@ -839,6 +839,7 @@ def run_fault(name: str, load: Load, fault) -> dict:
           f"  customer sockets: {figures['reconnects']} reconnections, closes {figures['closes']}")
 
     assert not customers.duplicates, f"duplicated pushes ({len(customers.duplicates)}): {customers.duplicates[:10]}"
+    assert not customers.out_of_order, f"pushes out of eventId order: {customers.out_of_order[:10]}"
     assert not lost_by_user, (f"{figures['lost']} of {len(events)} appended events' pushes never arrived, by user: "
                               f"{dict(lost_by_user.most_common(10))}\n"
                               + "\n".join(f"--- {n.node_id}\n{n.log()}" for n in cluster.nodes))
@@ -878,6 +879,7 @@ def test_redis_restarted(load):
 
     def restart():
         before = probe.xlen(STREAM)
+        last_before = probe.xrevrange(STREAM, count=1)[0][0]
         old = server.pid
         server.stop()
         # Some customers lose their sockets now; Redis is started again once each was refused a registration (the
@@ -889,7 +891,9 @@ def test_redis_restarted(load):
         assert server.pid != old
         # Saved data: what was appended before the stop is there again.
         after = probe.xlen(STREAM)
-        assert after >= before, f"the stream lost entries over the restart: {before} before, {after} after"
+        assert after >= before and probe.xrange(STREAM, last_before, last_before), \
+            f"the stream lost entries over the restart: {before} before, {after} after, {last_before} there: " \
+            f"{probe.xrange(STREAM, last_before, last_before)}"
         return {"restarted": True, "stream_before": before, "stream_after_load": after}
 
     try:
