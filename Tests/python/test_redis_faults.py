@@ -16,7 +16,8 @@ delivered == appended for every user, no user got an `eventId` twice or a contac
 answer `/health` with 200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
 the fault's end to the first push delivered after it and to the last push that was late because of the fault (all
 caught up: every event made during the fault delivered, and no later one slower than three times the p99 before it),
-and push latency (append to socket) p50/p99 before the fault and after the catch-up.
+and push latency (append to socket) p50/p99 outside the fault: of the events delivered before it began and of those
+appended after the catch-up.
 
 Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
 stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
@@ -458,12 +459,12 @@ class Customers(threading.Thread):
 
 
 class Event:
-    __slots__ = ("contact", "user", "due", "appended", "tries")
+    __slots__ = ("contact", "user", "due", "appended", "stream_id")
 
     def __init__(self, contact: str, user: str, due: float):
         self.contact, self.user, self.due = contact, user, due
-        self.appended: float | None = None
-        self.tries = 0
+        self.appended: float | None = None  # when the XADD that appended it answered
+        self.stream_id: tuple[int, int] | None = None  # the id of that XADD's entry
 
 
 def event_json(contact_id: str) -> str:
@@ -545,12 +546,11 @@ class Producer(threading.Thread):
                 pipe = client.pipeline(transaction=False)
                 initiated = str(int(time.time() * 1000))
                 for event, text in batch:
-                    event.tries += 1
                     pipe.hset(CONTACTS + event.contact, mapping={
                         "id": event.contact, "channel": "CHAT", "initiationMethod": "API", "initiatedAt": initiated,
                         "attr:userId": event.user, "attr:InitiationMethod": "Chat"})
                     pipe.xadd(STREAM, {"event": text})
-                pipe.execute()
+                replies = pipe.execute()
             except redis.RedisError:
                 # Not answering, gone, or loading its file: keep the events and try again shortly. An XADD that did
                 # reach Redis may be appended twice; the nodes de-duplicate on the event id.
@@ -560,9 +560,10 @@ class Producer(threading.Thread):
                 continue
             healthy = True
             appended = time.monotonic()
-            for _ in batch:
+            for index in range(len(batch)):
                 event, _ = self.pending.popleft()
                 event.appended = appended
+                event.stream_id = stream_id(replies[2 * index + 1])
 
 
 class HealthWatch:
@@ -624,13 +625,13 @@ class HealthWatch:
 
 
 class StreamWatch(threading.Thread):
-    """Samples the consumer group's lag (entries not yet read by any node) every 0.1 s: when the nodes had read what
-    the fault held back, as against when the customers had it."""
+    """Samples the consumer group's last-delivered-id every 0.1 s: when the nodes had read what the fault held back,
+    as against when the customers had it."""
 
     def __init__(self, server: RedisProcess):
         super().__init__(name="stream-watch", daemon=True)
         self.server = server
-        self.samples: list[tuple[float, int | None]] = []
+        self.samples: list[tuple[float, tuple[int, int]]] = []
         self.stopping = threading.Event()
 
     def run(self):
@@ -641,8 +642,8 @@ class StreamWatch(threading.Thread):
                     groups = client.xinfo_groups(STREAM)
                 except redis.RedisError:
                     continue
-                lag = groups[0].get("lag") if groups else None
-                self.samples.append((time.monotonic(), lag))
+                if groups:
+                    self.samples.append((time.monotonic(), stream_id(groups[0]["last-delivered-id"])))
         finally:
             client.close()
 
@@ -651,9 +652,9 @@ class StreamWatch(threading.Thread):
         if self.is_alive():
             self.join(timeout=10)
 
-    def read_all_since(self, after: float) -> float | None:
-        """The first sample at or after `after` with nothing left to read."""
-        return next((t for t, lag in list(self.samples) if t >= after and lag == 0), None)
+    def read_since(self, entry: tuple[int, int]) -> float | None:
+        """When a node had first read the stream up to `entry`."""
+        return next((t for t, last in list(self.samples) if last >= entry), None)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -785,20 +786,22 @@ def run_fault(name: str, load: Load, fault) -> dict:
     delivered = [e for e in events if delivered_at(e) is not None]
     after_fault = [t for t in arrivals.values() if t > fault_end]
     first_after = min(after_fault) - fault_end if after_fault else float("nan")
-    before = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended < fault_start]
-    # Caught up: the last push that was late because of the fault reached its socket. Late: more than three times the
-    # p99 before the fault (at least 100 ms) from its event's append, for an event made since the fault began
-    # (held back by the producer, or appended behind that backlog, or stuck in a node).
+    # Outside the fault: pushed before it began, or appended once all was caught up (below).
+    before = [(delivered_at(e) - e.appended) * 1000 for e in delivered if delivered_at(e) < fault_start]
+    # Caught up: the last push that was late because of the fault reached its socket. Late: any event not delivered
+    # when the fault began and made before it ended (in flight, or held back by the producer), and any later one that
+    # took more than three times the p99 before the fault (at least 100 ms) from its append (queued behind them).
     late_ms = max(100.0, 3 * percentile(before, 0.99)) if before else 100.0
-    late = [delivered_at(e) for e in delivered
-            if e.due >= fault_start and (e.due <= fault_end or (delivered_at(e) - e.appended) * 1000 > late_ms)]
+    late = [delivered_at(e) for e in delivered if delivered_at(e) >= fault_start
+            and (e.due <= fault_end or (delivered_at(e) - e.appended) * 1000 > late_ms)]
     caught_up_at = max(late, default=fault_end)
     after = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended > caught_up_at]
     # Events that waited more than a second between their append and their last push, whatever the reason.
     slow = [delivered_at(e) - e.appended for e in delivered if delivered_at(e) - e.appended > 1]
-    # When the nodes had read every event the producer held back (its last one appended), from the stream's lag.
-    flushed = max((e.appended for e in events if e.due <= fault_end), default=fault_end)
-    read_all = load.stream.read_all_since(flushed)
+    # When the nodes had read every event the producer held back (as far as its last one's entry).
+    held_back = [e for e in events if e.due <= fault_end]
+    flushed = max((e.appended for e in held_back), default=fault_end)
+    read_all = load.stream.read_since(max(e.stream_id for e in held_back)) if held_back else None
     figures = {
         "appended": len(events), "delivered": len(delivered), "lost": len(events) - len(delivered),
         "duplicated": len(customers.duplicates), "out_of_order": len(customers.out_of_order),
