@@ -1,0 +1,1008 @@
+"""Nothing lost when Redis stalls or restarts under a steady load (issue 12).
+
+Each test starts its own Redis (a Unix socket in a private folder, append-only file on) and two nodes on it
+(`switchboard_node.Node`), opens U customer sockets spread over the nodes, and appends CONNECTED_TO_AGENT events for
+those customers' chats to the contact-event stream at a steady R events/s. In the middle of the run Redis is faulted:
+
+- `test_redis_stalled`: SIGSTOP for 20 s, then SIGCONT (a stalled Redis: connections stay open, nothing answers);
+- `test_redis_restarted`: SIGTERM, then a new redis-server on the same folder and socket, which loads the append-only
+  file (Redis restarted by its service manager). Nothing restarts the nodes: they reconnect by themselves.
+
+A third test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
+users and 1,000 events/s: a push a node's channel missed just before Redis restarted is lost when the node's
+subscription comes back while Redis is still loading (xfail, strict, until the server is fixed).
+
+The producer goes on during and after the fault. Its own XADDs fail while Redis does not answer; it keeps the events it
+could not append, in order, and appends them once Redis answers again (a producer that drops events is not the system
+losing them), noting when each one was finally appended. Then the test waits, bounded, until every appended event's
+pushes (`agent_connected` and `enable_escalation`: each contact is a chat) reached its user's socket, and checks:
+delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, and both nodes
+answer `/health` with 200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
+the fault's end to the first push delivered after it and to all caught up (every event made before the fault's end
+delivered, and the last push that came more than a second after its event's append delivered),
+and push latency (append to socket) p50/p99 outside the fault: of the events delivered before it began and of those
+appended after the catch-up.
+
+Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
+stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
+they have seen no push; a reconnection that fails (the node cannot register while Redis does not answer) is retried
+with a short backoff, until a deadline. The nodes keep their sockets open through both faults, so a tenth of the
+customers lose theirs during the fault (closed from the client's side, as a network drop would): they must register
+again while Redis does not answer, and get what they missed by `lastEventId` once it does.
+
+Redis runs with `appendonly yes` and `appendfsync everysec`, as ops/redis.conf does: on SIGTERM Redis writes and fsyncs
+the whole append-only file before it exits, so a clean restart loses no write either way; `always` only narrows what a
+crash (SIGKILL, power loss) loses, from about one second of writes to none, at an fsync per write, and a crash is not
+this test's fault. The test uses what production runs.
+
+Sizes come from the environment, so the same test measures: the defaults keep the test command short (50 users,
+100 events/s, the stall really 20 s); `SB_FAULT_USERS=500 SB_FAULT_RATE=1000 SB_FAULT_AFTER_SECONDS=25` is the
+issue's measurement (load going on well past the catch-up, so latency after it is measured too).
+`SB_FAULT_BEFORE_SECONDS` and `SB_FAULT_AFTER_SECONDS` (load before and after the fault), `SB_FAULT_STOP_SECONDS`
+(the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done); `SB_FAULT_KEEP=1` keeps the
+Redis and node logs; `SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
+
+One thread serves every customer socket (non-blocking sockets and `selectors`), another produces; the time of each
+event's append and of each push's arrival are read from the same monotonic clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import json
+import os
+import pathlib
+import selectors
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter, deque
+
+import pytest
+
+redis = pytest.importorskip("redis")
+from redis.backoff import NoBackoff  # noqa: E402
+from redis.retry import Retry  # noqa: E402
+
+from switchboard_node import Node, health, user_token  # noqa: E402
+
+USERS = int(os.environ.get("SB_FAULT_USERS", "50"))
+RATE = float(os.environ.get("SB_FAULT_RATE", "100"))
+BEFORE_SECONDS = float(os.environ.get("SB_FAULT_BEFORE_SECONDS", "5"))
+AFTER_SECONDS = float(os.environ.get("SB_FAULT_AFTER_SECONDS", "6"))
+STOP_SECONDS = float(os.environ.get("SB_FAULT_STOP_SECONDS", "20"))
+CATCH_UP_SECONDS = float(os.environ.get("SB_FAULT_CATCH_UP_SECONDS", "60"))
+SLOW_SECONDS = 1.0  # a push this much later than its event's append is late (caught up: no push that late any more)
+RECONNECT_DEADLINE_SECONDS = 60.0  # a customer that cannot register again for this long gives up (and the test fails)
+NODES = 2
+DROPPED = max(1, USERS // 10)  # customers whose sockets drop during the fault
+STREAM = "sb:events"  # config.json's events.stream
+CONTACTS = "sb:{contacts}:contact:"  # <keyPrefix>:{contacts}:contact:<id> (docs/redis-keys.md)
+PUSH_TYPES = ("agent_connected", "enable_escalation")  # what CONNECTED_TO_AGENT makes for a chat (EventRules.swift)
+
+
+def wait_until(condition, what: str, timeout: float, poll: float = 0.05):
+    """Polls `condition` until it returns something truthy, which is returned; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"not within {timeout:.0f}s: {what}"
+        time.sleep(poll)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Redis
+
+
+class RedisProcess:
+    """A private redis-server on a Unix socket in its own folder, with an append-only file there: stopped and started
+    again on the same folder and socket, it comes back with its data (as Tests/TestSupport/RedisServer.swift, plus
+    persistence)."""
+
+    def __init__(self, directory: pathlib.Path, arguments: list[str] | None = None):
+        self.directory = directory
+        self.arguments = arguments or []  # added to the command line
+        self.socket_path = directory / "redis.sock"
+        self.log_path = directory / "redis.log"
+        self.process: subprocess.Popen | None = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}?db=0"
+
+    def client(self, timeout: float = 1.0, retries: int = 3) -> "redis.Redis":
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout, socket_connect_timeout=timeout,
+                           retry=Retry(NoBackoff(), retries), decode_responses=True)
+
+    def start(self, timeout: float = 30, loaded: bool = True):
+        """Starts redis-server and returns once it answers PING (after loading its append-only file), or with
+        `loaded=False` as soon as it answers at all (LOADING while it loads)."""
+        assert self.process is None
+        executable = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [executable, "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
+             "--dir", str(self.directory), "--logfile", str(self.log_path), "--save", "",
+             "--appendonly", "yes", "--appendfsync", "everysec", "--appenddirname", "appendonly", *self.arguments],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = self.client()
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if self.process.poll() is not None:
+                    code, self.process = self.process.returncode, None
+                    raise RuntimeError(f"redis-server exited at start ({code}):\n{self.log()}")
+                try:
+                    if client.ping():
+                        return
+                except redis.BusyLoadingError:
+                    if not loaded:
+                        return
+                except redis.RedisError:  # not listening yet, or LOADING its file
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"redis-server did not answer within {timeout}s:\n{self.log()}")
+                time.sleep(0.01)
+        finally:
+            client.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def pause(self):
+        """SIGSTOP: its connections stay open, nothing answers."""
+        if self.process:
+            os.kill(self.process.pid, signal.SIGSTOP)
+            self.paused = True
+
+    def resume(self):
+        if self.process and self.paused:
+            os.kill(self.process.pid, signal.SIGCONT)
+        self.paused = False
+
+    def stop(self, timeout: float = 30):
+        """SIGTERM (Redis writes its append-only file and exits) and wait; SIGKILL past `timeout`."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        self.resume()  # a stopped process acts on SIGTERM only once it runs again
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Customers: one thread, every socket non-blocking under one selector.
+
+
+def ws_frame(opcode: int, payload: bytes) -> bytes:
+    """A masked client frame (RFC 6455 §5.2)."""
+    mask = os.urandom(4)
+    length = len(payload)
+    if length < 126:
+        header = bytes([0x80 | opcode, 0x80 | length])
+    elif length < 65536:
+        header = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", length)
+    else:
+        header = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", length)
+    return header + mask + bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
+
+
+def stream_id(text: str) -> tuple[int, int]:
+    ms, _, seq = text.partition("-")
+    return int(ms), int(seq or 0)
+
+
+class Customer:
+    """One user's socket and what it knows: the last eventId it saw (what it resumes from)."""
+
+    def __init__(self, user: str, node_index: int):
+        self.user = user
+        self.node_index = node_index
+        self.sock: socket.socket | None = None
+        self.state = "waiting"  # waiting, connecting, upgrading, registering, open, gave-up
+        self.buffer = bytearray()
+        self.message = b""  # a fragmented text message so far
+        self.last: str | None = None
+        self.last_id = (0, 0)
+        self.retry_at = 0.0
+        self.backoff = 0.05
+        self.down_since: float | None = None
+        self.registrations = 0
+        self.refusals = 0  # registrations answered with an error frame (Redis not answering)
+        self.nodes: list[str] = []
+
+
+class Customers(threading.Thread):
+    """Every customer socket, served by one thread. Pushes are recorded with their arrival time; a push whose eventId
+    the user already got, or a second push of one type for one contact, is recorded as a duplicate."""
+
+    def __init__(self, ports: list[int], users: int):
+        super().__init__(name="customers", daemon=True)
+        self.ports = ports
+        self.customers = [Customer(f"user_{uuid.uuid4()}", i % len(ports)) for i in range(users)]
+        self.selector = selectors.DefaultSelector()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.arrivals: dict[tuple[str, str], float] = {}  # (push type, contactId) -> first arrival
+        self.seen: dict[str, set[str]] = {c.user: set() for c in self.customers}  # user -> eventIds
+        self.duplicates: list[str] = []
+        self.out_of_order: list[str] = []
+        self.closes: Counter[str] = Counter()
+        self.failure: str | None = None
+        self.to_drop = 0
+        self.dropped: list[str] = []
+
+    # Seen from the test's thread.
+
+    def drop(self, count: int):
+        """Asks the customers' thread to drop `count` open sockets (every n-th customer), as a network drop would: they
+        reconnect at once, while the fault lasts."""
+        with self.lock:
+            self.to_drop += count
+
+    def registered(self) -> int:
+        return sum(1 for c in self.customers if c.registrations > 0)
+
+    def snapshot(self) -> dict[tuple[str, str], float]:
+        with self.lock:
+            return dict(self.arrivals)
+
+    def stop(self):
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=10)
+        for c in self.customers:
+            if c.sock is not None:
+                c.sock.close()
+                c.sock = None
+        self.selector.close()
+
+    # The customers' thread.
+
+    def run(self):
+        try:
+            while not self.stopping.is_set():
+                now = time.monotonic()
+                if self.to_drop:
+                    with self.lock:
+                        count, self.to_drop = self.to_drop, 0
+                    live = [c for c in self.customers if c.state == "open"]
+                    for c in live[::max(1, len(live) // count)][:count]:
+                        self.dropped.append(c.user)
+                        self._fail(c, "dropped by the test")
+                        c.retry_at = now  # reconnect at once
+                for c in self.customers:
+                    if c.state == "waiting" and c.retry_at <= now:
+                        self._connect(c, now)
+                for key, _ in self.selector.select(timeout=0.02):
+                    self._ready(key.data)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            self.failure = f"customer thread failed: {error!r}"
+            raise
+
+    def _connect(self, c: Customer, now: float):
+        if c.down_since is not None and now - c.down_since > RECONNECT_DEADLINE_SECONDS:
+            c.state = "gave-up"
+            return
+        port = self.ports[c.node_index % len(self.ports)]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        code = sock.connect_ex(("127.0.0.1", port))
+        if code not in (0, errno.EINPROGRESS):
+            sock.close()
+            self._fail(c, f"connect: {errno.errorcode.get(code, code)}")
+            return
+        c.sock, c.state = sock, "connecting"
+        c.buffer.clear()
+        c.message = b""
+        self.selector.register(sock, selectors.EVENT_WRITE, c)
+
+    def _send(self, c: Customer, data: bytes) -> bool:
+        try:
+            sent = c.sock.send(data)
+        except OSError as error:
+            self._fail(c, f"send: {error.__class__.__name__}")
+            return False
+        if sent != len(data):  # frames are small; a fresh or idle socket's buffer always takes one whole
+            self._fail(c, "send: short write")
+            return False
+        return True
+
+    def _ready(self, c: Customer):
+        if c.sock is None:
+            return
+        if c.state == "connecting":
+            code = c.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                self._fail(c, f"connect: {errno.errorcode.get(code, code)}")
+                return
+            key = base64.b64encode(os.urandom(16)).decode()
+            port = self.ports[c.node_index % len(self.ports)]
+            request = (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                       f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            if self._send(c, request.encode()):
+                c.state = "upgrading"
+                self.selector.modify(c.sock, selectors.EVENT_READ, c)
+            return
+        try:
+            data = c.sock.recv(1 << 18)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as error:
+            self._fail(c, f"recv: {error.__class__.__name__}")
+            return
+        if not data:
+            self._fail(c, "dropped without a close frame")
+            return
+        c.buffer += data
+        if c.state == "upgrading":
+            end = c.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(c.buffer[:c.buffer.find(b"\r\n")])
+            del c.buffer[:end + 4]
+            if b" 101 " not in status + b" ":
+                self._fail(c, f"upgrade refused: {status.decode(errors='replace')}")
+                return
+            frame = {"action": "register", "userId": c.user, "userToken": user_token(c.user)}
+            if c.last:
+                frame["lastEventId"] = c.last
+            if not self._send(c, ws_frame(0x1, json.dumps(frame).encode())):
+                return
+            c.state = "registering"
+        self._frames(c)
+
+    def _frames(self, c: Customer):
+        buffer = c.buffer
+        while c.sock is not None and len(buffer) >= 2:
+            first, second = buffer[0], buffer[1]
+            length, offset = second & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                (length,), offset = struct.unpack_from("!H", buffer, 2), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                (length,), offset = struct.unpack_from("!Q", buffer, 2), 10
+            if len(buffer) < offset + length:
+                return
+            payload = bytes(buffer[offset:offset + length])
+            del buffer[:offset + length]
+            opcode = first & 0x0F
+            if opcode == 0x8:
+                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+                self._fail(c, f"closed {code}")
+                return
+            if opcode == 0x9:
+                self._send(c, ws_frame(0xA, payload))
+                continue
+            if opcode not in (0x0, 0x1):
+                continue
+            c.message += payload
+            if first & 0x80:
+                text, c.message = c.message, b""
+                self._message(c, json.loads(text))
+
+    def _message(self, c: Customer, frame: dict):
+        now = time.monotonic()
+        kind = frame.get("type")
+        if "eventId" in frame:
+            self._push(c, frame, now)
+        elif kind == "registered":
+            c.state = "open"
+            c.registrations += 1
+            c.nodes.append(frame["node"])
+            c.backoff, c.down_since = 0.05, None
+            if c.last is None:
+                c.last = frame["lastEventId"]
+        elif kind == "error" and c.state == "registering":
+            c.refusals += 1
+            self._fail(c, f"register refused: {frame.get('code')}")
+        elif kind == "error":
+            self.closes[f"error frame {frame.get('code')}"] += 1
+
+    def _push(self, c: Customer, frame: dict, now: float):
+        event_id = frame["eventId"]
+        key = (frame["type"], frame["contactId"])
+        with self.lock:
+            seen = self.seen[c.user]
+            if event_id in seen:
+                self.duplicates.append(f"{c.user} got eventId {event_id} again ({key})")
+            seen.add(event_id)
+            if key in self.arrivals:
+                self.duplicates.append(f"{c.user} got {key} again (eventId {event_id})")
+            else:
+                self.arrivals[key] = now
+        position = stream_id(event_id)
+        if position < c.last_id:
+            self.out_of_order.append(f"{c.user}: {event_id} after {c.last}")
+        else:
+            c.last_id = position
+        c.last = event_id
+
+    def _fail(self, c: Customer, why: str):
+        """The socket closed or could not be opened: try again soon, on the next node."""
+        if c.sock is not None:
+            try:
+                self.selector.unregister(c.sock)
+            except (KeyError, ValueError):
+                pass
+            c.sock.close()
+            c.sock = None
+        now = time.monotonic()
+        self.closes[why] += 1
+        c.state = "waiting"
+        if c.down_since is None:
+            c.down_since = now
+        c.retry_at = now + c.backoff
+        c.backoff = min(1.0, c.backoff * 2)
+        c.node_index += 1
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The producer
+
+
+class Event:
+    __slots__ = ("contact", "user", "due", "appended", "stream_id")
+
+    def __init__(self, contact: str, user: str, due: float):
+        self.contact, self.user, self.due = contact, user, due
+        self.appended: float | None = None  # when the XADD that appended it answered
+        self.stream_id: tuple[int, int] | None = None  # the id of that XADD's entry
+
+
+def event_json(contact_id: str) -> str:
+    """A CONNECTED_TO_AGENT event as EventBridge delivers it (test_load_balancer.py's `event`)."""
+    return json.dumps({"version": "0", "id": str(uuid.uuid4()), "detail-type": "Amazon Connect Contact Event",
+                       "source": "aws.connect", "account": "111122223333", "time": "2026-11-29T10:00:00Z",
+                       "region": "us-west-2", "resources": [],
+                       "detail": {"eventType": "CONNECTED_TO_AGENT", "contactId": contact_id, "channel": "CHAT",
+                                  "initiationMethod": "API"}})
+
+
+class Producer(threading.Thread):
+    """Makes events at `rate`/s, each for a new chat contact of the next user (its record written with it, as
+    switchboard-bench push does), and appends them in order. While Redis does not answer, events wait in `pending`;
+    before appending again after a failure it asks Redis for a PING, so it does not pile commands up in a stalled
+    Redis's socket buffers."""
+
+    BATCH = 500
+
+    def __init__(self, server: RedisProcess, users: list[str], rate: float):
+        super().__init__(name="producer", daemon=True)
+        self.server, self.users, self.rate = server, users, rate
+        self.events: list[Event] = []
+        self.pending: deque[tuple[Event, str]] = deque()
+        self.finishing = threading.Event()
+        self.stopping = threading.Event()
+        self.failed_tries = 0
+        self.max_pending = 0
+        self.failure: str | None = None
+
+    @property
+    def made(self) -> int:
+        return len(self.events)
+
+    def finish(self, timeout: float):
+        """Stop making events; return once every one made is appended (or fail after `timeout`)."""
+        self.finishing.set()
+        wait_until(lambda: not self.is_alive() or not self.pending, "the producer appended what it held back", timeout)
+
+    def stop(self):
+        self.finishing.set()
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+    def run(self):
+        # No retries inside redis-py: a failed append is the producer's to keep and retry, without blocking production.
+        client = self.server.client(timeout=0.5, retries=0)
+        try:
+            self._produce(client)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            self.failure = f"producer failed: {error!r}"
+            raise
+        finally:
+            client.close()
+
+    def _produce(self, client):
+        start = time.monotonic()
+        healthy = True
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            if not self.finishing.is_set():
+                due = int((now - start) * self.rate) + 1
+                while len(self.events) < due:
+                    index = len(self.events)
+                    event = Event(str(uuid.uuid4()), self.users[index % len(self.users)], start + index / self.rate)
+                    self.events.append(event)
+                    self.pending.append((event, event_json(event.contact)))
+                self.max_pending = max(self.max_pending, len(self.pending))
+            elif not self.pending:
+                return
+            if not self.pending:
+                time.sleep(min(0.005, 1 / self.rate))
+                continue
+            try:
+                if not healthy:
+                    client.ping()
+                batch = [self.pending[i] for i in range(min(self.BATCH, len(self.pending)))]
+                pipe = client.pipeline(transaction=False)
+                initiated = str(int(time.time() * 1000))
+                for event, text in batch:
+                    pipe.hset(CONTACTS + event.contact, mapping={
+                        "id": event.contact, "channel": "CHAT", "initiationMethod": "API", "initiatedAt": initiated,
+                        "attr:userId": event.user, "attr:InitiationMethod": "Chat"})
+                    pipe.xadd(STREAM, {"event": text})
+                replies = pipe.execute()
+            except redis.RedisError:
+                # Not answering, gone, or loading its file: keep the events and try again shortly. An XADD that did
+                # reach Redis may be appended twice; the nodes de-duplicate on the event id.
+                self.failed_tries += 1
+                healthy = False
+                time.sleep(0.05)
+                continue
+            healthy = True
+            appended = time.monotonic()
+            for index in range(len(batch)):
+                event, _ = self.pending.popleft()
+                event.appended = appended
+                event.stream_id = stream_id(replies[2 * index + 1])
+
+
+class HealthWatch:
+    """Asks each node for `/health` (on its own port, one thread per node) every 0.1 s: what the nodes answered during
+    the fault, and when both answered 200 again. The timeout is longer than the node's Redis command timeout, since
+    `/health` PINGs Redis and a stalled Redis keeps that PING waiting until then."""
+
+    def __init__(self, ports: list[int]):
+        self.ports = ports
+        self.samples: list[tuple[float, int, int | None]] = []  # (answered at, node index, status or None: no answer)
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._watch, args=(i,), name=f"health-{i}", daemon=True)
+                        for i in range(len(ports))]
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+
+    def _watch(self, index: int):
+        url = f"http://127.0.0.1:{self.ports[index]}/health"
+        while not self.stopping.wait(0.1):
+            try:
+                with urllib.request.urlopen(url, timeout=10) as res:
+                    status = res.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            except (urllib.error.URLError, OSError):
+                status = None
+            self.samples.append((time.monotonic(), index, status))
+
+    def stop(self):
+        self.stopping.set()
+        for thread in self.threads:
+            if thread.is_alive():
+                thread.join(timeout=15)
+
+    def during(self, start: float, end: float) -> dict[str, int]:
+        """How many answers of each status each node gave between `start` and `end` (and until the next answer)."""
+        seen: Counter[str] = Counter()
+        for index in range(len(self.ports)):
+            mine = [(t, status) for t, i, status in list(self.samples) if i == index]
+            later = [k for k, (t, _) in enumerate(mine) if t > end]
+            upto = later[0] + 1 if later else len(mine)
+            seen.update(f"node{index}:{status}" for t, status in mine[:upto] if t >= start)
+        return dict(sorted(seen.items()))
+
+    def healthy_since(self, after: float) -> float | None:
+        """When every node last turned 200 (after an answer that was not) since `after`; `after` when none answered
+        otherwise; None while one does not answer 200."""
+        since = after
+        for index in range(len(self.ports)):
+            mine = [(t, status) for t, i, status in list(self.samples) if i == index and t >= after]
+            if not mine or mine[-1][1] != 200:
+                return None
+            bad = [k for k, (_, status) in enumerate(mine) if status != 200]
+            if bad:
+                since = max(since, mine[bad[-1] + 1][0])
+        return since
+
+
+class StreamWatch(threading.Thread):
+    """Samples the consumer group's last-delivered-id every 0.1 s: when the nodes had read what the fault held back,
+    as against when the customers had it."""
+
+    def __init__(self, server: RedisProcess):
+        super().__init__(name="stream-watch", daemon=True)
+        self.server = server
+        self.samples: list[tuple[float, tuple[int, int]]] = []
+        self.stopping = threading.Event()
+
+    def run(self):
+        client = self.server.client(timeout=0.5, retries=0)
+        try:
+            while not self.stopping.wait(0.1):
+                try:
+                    groups = client.xinfo_groups(STREAM)
+                except redis.RedisError:
+                    continue
+                if groups:
+                    self.samples.append((time.monotonic(), stream_id(groups[0]["last-delivered-id"])))
+        finally:
+            client.close()
+
+    def stop(self):
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+    def read_since(self, entry: tuple[int, int]) -> float | None:
+        """When a node had first read the stream up to `entry`."""
+        return next((t for t, last in list(self.samples) if last >= entry), None)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The harness
+
+
+class Cluster:
+    def __init__(self, server: RedisProcess, nodes: list[Node]):
+        self.server, self.nodes = server, nodes
+
+    @property
+    def ports(self) -> list[int]:
+        # Customers connect to the nodes themselves; each Node's proxy only serves its health checks.
+        return [node.proxy.backend for node in self.nodes]
+
+
+@pytest.fixture
+def cluster():
+    binary = os.environ.get("SWITCHBOARD_BIN")
+    if os.environ.get("SWITCHBOARD_URL") or not binary:
+        pytest.skip("needs SWITCHBOARD_BIN (ops/test.sh sets it): it starts its own Redis and nodes")
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (ops/test.sh installs it)")
+    # A short folder: a Unix socket's path must fit in 108 bytes.
+    work = pathlib.Path(tempfile.mkdtemp(prefix="sb-faults-"))
+    server = RedisProcess(work / "redis")
+    server.directory.mkdir()
+    nodes: list[Node] = []
+    try:
+        server.start()
+        for i in range(NODES):
+            node = Node(binary, server.url, work / f"node{i}", node_id=f"fault-node-{i}")
+            nodes.append(node)
+            node.start()
+        yield Cluster(server, nodes)
+    finally:
+        server.resume()  # a stalled Redis would hold the nodes' drain up
+        for node in nodes:
+            node.close()
+        server.stop()
+        if os.environ.get("SB_FAULT_KEEP"):
+            print(f"\n  Redis and node logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+class Load:
+    """Customers and producer for one run; stopped in `close`, whatever happened."""
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.customers = Customers(cluster.ports, USERS)
+        self.producer = Producer(cluster.server, [c.user for c in self.customers.customers], RATE)
+        self.health = HealthWatch(cluster.ports)
+        self.stream = StreamWatch(cluster.server)
+
+    def close(self):
+        self.stream.stop()
+        self.producer.stop()
+        self.customers.stop()
+        self.health.stop()
+
+
+@pytest.fixture
+def load(cluster):
+    load = Load(cluster)
+    try:
+        yield load
+    finally:
+        load.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_fault(name: str, load: Load, fault) -> dict:
+    """Steady load, `fault()` (returns when the fault is over) in the middle, then waits for every push; returns the
+    figures and prints them."""
+    cluster, customers, producer, watch = load.cluster, load.customers, load.producer, load.health
+    watch.start()
+    load.stream.start()
+    customers.start()
+    wait_until(lambda: customers.registered() == USERS, f"{USERS} customer sockets registered", 30 + USERS / 20)
+    producer.start()
+    wait_until(lambda: producer.made >= RATE * BEFORE_SECONDS, f"{BEFORE_SECONDS}s of load before the fault",
+               BEFORE_SECONDS + 30)
+
+    fault_start = time.monotonic()
+    fault_info = fault()
+    fault_end = time.monotonic()
+    made_at_end = producer.made
+
+    wait_until(lambda: producer.made >= made_at_end + RATE * AFTER_SECONDS, f"{AFTER_SECONDS}s of load after the fault",
+               AFTER_SECONDS + 60)
+    producer.finish(timeout=60)
+    events = producer.events
+    assert producer.failure is None, producer.failure
+    assert all(e.appended is not None for e in events), "the producer could not append every event"
+
+    expected = [(t, e.contact) for e in events for t in PUSH_TYPES]
+    try:
+        wait_until(lambda: customers.failure or all(key in customers.arrivals for key in expected),
+                   "every appended event's pushes delivered", CATCH_UP_SECONDS, poll=0.2)
+    except AssertionError:
+        pass  # counted and reported below
+    assert customers.failure is None, customers.failure
+    arrivals = customers.snapshot()
+
+    # Healthy again: both nodes still the processes they were, answering 200.
+    for node in cluster.nodes:
+        assert node.process.poll() is None, f"{node.node_id} exited:\n{node.log()}"
+    wait_until(lambda: all(health(node.base_url) == 200 for node in cluster.nodes), "both nodes answer /health with 200", 30)
+    wait_until(lambda: watch.healthy_since(fault_start), "the health watch saw both nodes answer 200", 5)
+    healthy = watch.healthy_since(fault_start)
+    health_during = watch.during(fault_start, fault_end)
+
+    def delivered_at(e: Event) -> float | None:
+        times = [arrivals.get((t, e.contact)) for t in PUSH_TYPES]
+        return None if None in times else max(times)
+
+    lost_by_user: Counter[str] = Counter()
+    for e in events:
+        if delivered_at(e) is None:
+            lost_by_user[e.user] += 1
+    delivered = [e for e in events if delivered_at(e) is not None]
+    after_fault = [t for t in arrivals.values() if t > fault_end]
+    first_after = min(after_fault) - fault_end if after_fault else float("nan")
+    # Outside the fault: pushed before it began, or appended once all was caught up (below).
+    before = [(delivered_at(e) - e.appended) * 1000 for e in delivered if delivered_at(e) < fault_start]
+    # Caught up: every event made before the fault's end delivered, and no push any more that waits over a second from
+    # its event's append (queued behind the backlog, or stuck in a node): the last such push reached its socket.
+    late = [delivered_at(e) for e in delivered if delivered_at(e) >= fault_start
+            and (e.due <= fault_end or delivered_at(e) - e.appended > SLOW_SECONDS)]
+    caught_up_at = max(late, default=fault_end)
+    after = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended > caught_up_at]
+    # Events that waited more than a second between their append and their last push, whatever the reason.
+    slow = [delivered_at(e) - e.appended for e in delivered if delivered_at(e) - e.appended > SLOW_SECONDS]
+    # When the nodes had read every event the producer held back (as far as its last one's entry).
+    held_back = [e for e in events if e.due <= fault_end]
+    flushed = max((e.appended for e in held_back), default=fault_end)
+    read_all = load.stream.read_since(max(e.stream_id for e in held_back)) if held_back else None
+    figures = {
+        "appended": len(events), "delivered": len(delivered), "lost": len(events) - len(delivered),
+        "duplicated": len(customers.duplicates), "out_of_order": len(customers.out_of_order),
+        "fault_seconds": fault_end - fault_start, "first_push_after": first_after,
+        "caught_up_after": caught_up_at - fault_end, "healthy_after": max(0.0, healthy - fault_end),
+        "health_during": health_during,
+        "held_back_by_producer": producer.max_pending, "producer_failed_tries": producer.failed_tries,
+        "p50_before": percentile(before, 0.5), "p99_before": percentile(before, 0.99),
+        "p50_after": percentile(after, 0.5), "p99_after": percentile(after, 0.99),
+        "p50": percentile(before + after, 0.5), "p99": percentile(before + after, 0.99),
+        "reconnects": sum(max(0, c.registrations - 1) for c in customers.customers),
+        "refused_registrations": sum(c.refusals for c in customers.customers),
+        "closes": dict(customers.closes), "slow_events": len(slow), "slowest": max(slow, default=0.0),
+        "stream_read_after": (read_all - fault_end) if read_all else float("nan"), **fault_info,
+    }
+    if os.environ.get("SB_FAULT_DUMP"):
+        # One line per event, times in seconds from the fault's start: for plotting or looking into a slow catch-up.
+        with open(f"{os.environ['SB_FAULT_DUMP']}.{name.split()[1]}.csv", "w") as dump:
+            dump.write("user,contact,due,appended,delivered\n")
+            for e in events:
+                at = delivered_at(e)
+                dump.write(f"{e.user},{e.contact},{e.due - fault_start:.4f},{e.appended - fault_start:.4f},"
+                           f"{'' if at is None else f'{at - fault_start:.4f}'}\n")
+    print(f"\n[{name}] users={USERS} rate={RATE:g}/s nodes={NODES} before={BEFORE_SECONDS:g}s after={AFTER_SECONDS:g}s\n"
+          f"  fault {figures['fault_seconds']:.2f} s {fault_info}\n"
+          f"  appended={figures['appended']} delivered={figures['delivered']} lost={figures['lost']} "
+          f"duplicated={figures['duplicated']} out-of-order={figures['out_of_order']}\n"
+          f"  producer: held back up to {producer.max_pending} events, {producer.failed_tries} failed tries\n"
+          f"  recovery after the fault's end: first push {first_after:.3f} s, all caught up {figures['caught_up_after']:.3f} s, "
+          f"both nodes healthy {figures['healthy_after']:.3f} s; "
+          f"{len(slow)} events took over 1 s from append to socket (slowest {figures['slowest']:.3f} s)\n"
+          f"  the nodes had read the stream's backlog {figures['stream_read_after']:.3f} s after the fault's end "
+          f"(the producer's last held-back event appended {flushed - fault_end:.3f} s after it)\n"
+          f"  /health during the fault: {health_during}\n"
+          f"  latency append->socket outside the fault: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
+          f"(before: {figures['p50_before']:.1f}/{figures['p99_before']:.1f} ms over {len(before)}, "
+          f"after: {figures['p50_after']:.1f}/{figures['p99_after']:.1f} ms over {len(after)})\n"
+          f"  customer sockets: {figures['reconnects']} reconnections, closes {figures['closes']}")
+
+    assert not customers.duplicates, f"duplicated pushes ({len(customers.duplicates)}): {customers.duplicates[:10]}"
+    assert not customers.out_of_order, f"pushes out of eventId order: {customers.out_of_order[:10]}"
+    assert not lost_by_user, (f"{figures['lost']} of {len(events)} appended events' pushes never arrived, by user: "
+                              f"{dict(lost_by_user.most_common(10))}\n"
+                              + "\n".join(f"--- {n.node_id}\n{n.log()}" for n in cluster.nodes))
+    gave_up = [c.user for c in customers.customers if c.state == "gave-up"]
+    assert not gave_up, f"customers that could not reconnect: {gave_up[:10]}"
+    by_user = {c.user: c for c in customers.customers}
+    assert customers.dropped and all(by_user[u].registrations >= 2 for u in customers.dropped), \
+        "a customer dropped during the fault did not register again"
+    return figures
+
+
+def test_redis_stalled(load):
+    """Redis SIGSTOPped for 20 s (by default) and resumed under a steady load: nothing lost, nothing twice."""
+    server = load.cluster.server
+
+    def stall():
+        server.pause()
+        # The fault itself: Redis frozen this long. Halfway, some customers lose their sockets and must register again
+        # while Redis does not answer.
+        time.sleep(STOP_SECONDS / 2)
+        load.customers.drop(DROPPED)
+        time.sleep(STOP_SECONDS / 2)
+        server.resume()
+        return {"stalled": STOP_SECONDS}
+
+    figures = run_fault(f"redis SIGSTOP {STOP_SECONDS:g} s", load, stall)
+    assert load.producer.failed_tries > 0, "the producer never saw Redis stalled"
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+def test_redis_restarted(load):
+    """Redis stopped with SIGTERM and started again on its append-only file under a steady load: the nodes reconnect
+    by themselves, nothing lost, nothing twice."""
+    server, customers = load.cluster.server, load.customers
+    by_user = {c.user: c for c in customers.customers}
+    probe = server.client()
+
+    def restart():
+        before = probe.xlen(STREAM)
+        last_before = probe.xrevrange(STREAM, count=1)[0][0]
+        old = server.pid
+        server.stop()
+        # Some customers lose their sockets now; Redis is started again once each was refused a registration (the
+        # node cannot register a socket without Redis), so every one of them resumes through a retry.
+        customers.drop(DROPPED)
+        wait_until(lambda: len(customers.dropped) == DROPPED and all(by_user[u].refusals for u in customers.dropped),
+                   "every dropped customer refused a registration while Redis is down", 20)
+        server.start()
+        assert server.pid != old
+        # Saved data: what was appended before the stop is there again.
+        after = probe.xlen(STREAM)
+        assert after >= before and probe.xrange(STREAM, last_before, last_before), \
+            f"the stream lost entries over the restart: {before} before, {after} after, {last_before} there: " \
+            f"{probe.xrange(STREAM, last_before, last_before)}"
+        return {"restarted": True, "stream_before": before, "stream_after_load": after}
+
+    try:
+        figures = run_fault("redis restart (SIGTERM, same folder, appendonly)", load, restart)
+    finally:
+        probe.close()
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# A push the subscription missed, then a catch-up that meets a loading Redis
+
+
+LOADING_KEYS = 2_000_000  # filler keys: Redis takes a second or so to load them back (more on a busy machine)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "server bug: when a node's subscription comes back while Redis is still LOADING its data (SUBSCRIBE is served "
+    "during loading, XRANGE is not), NodeSubscriber.catchUp logs 'could not catch a socket up; it resumes when it "
+    "reconnects' and lets the socket go live without what it missed; nothing retries the catch-up and nothing makes the "
+    "socket reconnect, so a push its node's channel missed just before a Redis restart is never delivered. Seen once in "
+    "three runs of test_redis_restarted at SB_FAULT_USERS=500 SB_FAULT_RATE=1000; made certain here"))
+def test_catch_up_meets_a_loading_redis(tmp_path):
+    """A node's subscription misses a push (the node is paused, its subscription connection killed, the push made by
+    realtime_push.lua as any other node would); then Redis restarts on data that takes it a second or so to load, and
+    the node resumes while Redis is loading. Its subscription comes back at once; the catch-up must still get the
+    customer the push it missed."""
+    binary = os.environ.get("SWITCHBOARD_BIN")
+    if os.environ.get("SWITCHBOARD_URL") or not binary:
+        pytest.skip("needs SWITCHBOARD_BIN (ops/test.sh sets it): it starts its own Redis and node")
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (ops/test.sh installs it)")
+    from test_connect_boto3 import WebSocket  # noqa: PLC0415 - the blocking client, for one socket
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="sb-faults-"))
+    server = RedisProcess(work / "redis", ["--enable-debug-command", "yes"])
+    server.directory.mkdir()
+    node = Node(binary, server.url, work / "node", node_id="loading-node")
+    ws = None
+    try:
+        server.start()
+        client = server.client(timeout=60)
+        client.execute_command("DEBUG", "POPULATE", LOADING_KEYS, "filler")
+        client.bgrewriteaof()
+        wait_until(lambda: not any(client.info("persistence")[k] for k in ("aof_rewrite_in_progress", "aof_rewrite_scheduled")),
+                   "the append-only file rewritten", 60)
+        node.start()
+        user = f"user_{uuid.uuid4()}"
+        ws = WebSocket(f"ws://127.0.0.1:{node.proxy.backend}/ws")
+        ws.send_json({"action": "register", "userId": user, "userToken": user_token(user)})
+        ws.recv_json_until(lambda f: f.get("type") == "registered", what="registered")
+
+        # The node stalls; its subscription connection is gone; a push for its customer is published to nobody.
+        os.kill(node.process.pid, signal.SIGSTOP)
+        try:
+            assert client.client_kill_filter(_type="pubsub") == 1
+            contact = str(uuid.uuid4())
+            push = {"type": "agent_connected", "contactId": contact, "channel": "CHAT"}
+            lua = (pathlib.Path(__file__).resolve().parents[2] / "lua" / "realtime_push.lua").read_text()
+            delivered, event_id = client.eval(lua, 1, "sb:{rt}", user, json.dumps(push), "", 60000, 1000, 600000,
+                                              *[x for pair in push.items() for x in pair])
+            assert delivered == 1, "the push script did not find the node's socket"
+            # Redis restarts on its data; the node goes on the moment Redis is there and still loading.
+            client.close()
+            server.stop()
+            server.start(loaded=False)
+            loading_from = time.monotonic()
+        finally:
+            os.kill(node.process.pid, signal.SIGCONT)
+        probe = server.client(timeout=5, retries=0)
+        wait_until(lambda: _answers(probe), "Redis loaded its data", 60, poll=0.01)
+        loading = time.monotonic() - loading_from
+        probe.close()
+        if not 0.3 <= loading <= 4:
+            pytest.skip(f"Redis loaded in {loading:.1f}s: outside 0.3-4 s, the node may not meet it loading, or may "
+                        "reconnect its subscription a second time")
+        frames = []
+        try:
+            while not any(f.get("eventId") == event_id for f in frames):
+                frames.append(json.loads(ws.recv_text(timeout=5)))
+        except TimeoutError:
+            pass
+        assert any(f.get("eventId") == event_id for f in frames), (
+            f"the push {event_id} made while the node's subscription was down never arrived (Redis loaded for "
+            f"{loading:.1f}s after the node resumed); frames: {frames}; node log:\n"
+            + "\n".join(line for line in node.log().splitlines() if "catch" in line or "subscri" in line))
+    finally:
+        if ws is not None:
+            ws.close()
+        if node.process is not None:
+            os.kill(node.process.pid, signal.SIGCONT)
+        node.close()
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _answers(client) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
