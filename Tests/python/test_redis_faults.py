@@ -9,8 +9,9 @@ those customers' chats to the contact-event stream at a steady R events/s. In th
   file (Redis restarted by its service manager). Nothing restarts the nodes: they reconnect by themselves.
 
 A third test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
-users and 1,000 events/s: a push a node's channel missed just before Redis restarted is lost when the node's
-subscription comes back while Redis is still loading (xfail, strict, until the server is fixed).
+users and 1,000 events/s (before the fix): a push a node's channel missed just before Redis restarted must still
+arrive when the node's subscription comes back while Redis is still loading (the catch-up retries until Redis serves
+the replay logs).
 
 The producer goes on during and after the fault. Its own XADDs fail while Redis does not answer; it keeps the events it
 could not append, in order, and appends them once Redis answers again (a producer that drops events is not the system
@@ -921,12 +922,6 @@ def test_redis_restarted(load):
 LOADING_KEYS = 2_000_000  # filler keys: Redis takes a second or so to load them back (more on a busy machine)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: when a node's subscription comes back while Redis is still LOADING its data (SUBSCRIBE is served "
-    "during loading, XRANGE is not), NodeSubscriber.catchUp logs 'could not catch a socket up; it resumes when it "
-    "reconnects' and lets the socket go live without what it missed; nothing retries the catch-up and nothing makes the "
-    "socket reconnect, so a push its node's channel missed just before a Redis restart is never delivered. Seen once in "
-    "three runs of test_redis_restarted at SB_FAULT_USERS=500 SB_FAULT_RATE=1000; made certain here"))
 def test_catch_up_meets_a_loading_redis(tmp_path):
     """A node's subscription misses a push (the node is paused, its subscription connection killed, the push made by
     realtime_push.lua as any other node would); then Redis restarts on data that takes it a second or so to load, and
@@ -964,7 +959,8 @@ def test_catch_up_meets_a_loading_redis(tmp_path):
             contact = str(uuid.uuid4())
             push = {"type": "agent_connected", "contactId": contact, "channel": "CHAT"}
             lua = (pathlib.Path(__file__).resolve().parents[2] / "lua" / "realtime_push.lua").read_text()
-            delivered, event_id = client.eval(lua, 1, "sb:{rt}", user, json.dumps(push), "", 60000, 1000, 600000,
+            delivered, event_id = client.eval(lua, 2, f"sb:{{u:{user}}}:replay", f"sb:{{u:{user}}}:conns", json.dumps(push),
+                                              60000, 1000, 600000, int(time.time() * 1000), "sb:{rt}:node:",
                                               *[x for pair in push.items() for x in pair])
             assert delivered == 1, "the push script did not find the node's socket"
             # Redis restarts on its data; the node goes on the moment Redis is there and still loading.
