@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 import pytest
 
 redis = pytest.importorskip("redis")
 
 from switchboard_node import Node, node_redis_url  # noqa: E402
-from test_aws_mode import post, registered_socket  # noqa: E402
-from test_lifecycle_faults import OVERRIDES, STREAM, Agent, wait_for  # noqa: E402
+from test_lifecycle_faults import OVERRIDES, STREAM, accepted_chat, wait_for  # noqa: E402
 
 DB = 6  # the Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3, lifecycle faults 5
 GROUP = "processors"
@@ -54,13 +52,7 @@ def test_engine_events_reach_the_customer_without_the_consumer_and_once_with_it(
     b = Node(binary, url, tmp_path / "b", overrides=OVERRIDES, node_id="node-b")
     try:
         a.start()
-        agent = Agent(a.base_url)
-        user = f"user_{uuid.uuid4()}"
-        customer = registered_socket(a, user)
-        status, started, _ = post(a.base_url + "/start-chat-contact", {"userId": user})
-        assert status == 200, started
-        contact = started["contactId"]
-        agent.accept(contact)
+        agent, customer, _, contact = accepted_chat(a)
 
         def next_push():
             return customer.recv_json_until(lambda f: f.get("type") not in ("pong",), what="a push")

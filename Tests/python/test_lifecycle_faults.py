@@ -19,6 +19,7 @@ import pathlib
 import signal
 import time
 import urllib.request
+import uuid
 
 import pytest
 
@@ -104,6 +105,20 @@ class Agent:
         self.frame("offer", contact_id)
         self.ws.send_json({"action": "accept", "contactId": contact_id})
         self.frame("contact_connected", contact_id)
+
+
+def accepted_chat(node: Node):
+    """An Available agent on `node`, a customer socket registered there, and a chat that customer started through the
+    customer API and the agent accepted: (agent, customer socket, userId, contactId). The customer's pushes are unread."""
+    from test_aws_mode import post, registered_socket  # noqa: PLC0415 - test_aws_mode imports this module's neighbours
+
+    agent = Agent(node.base_url)
+    user = f"user_{uuid.uuid4()}"
+    customer = registered_socket(node, user)
+    status, started, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
+    assert status == 200, started
+    agent.accept(started["contactId"])
+    return agent, customer, user, started["contactId"]
 
 
 def start_chat(node: Node) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
-import uuid
 
 import pytest
 
@@ -18,8 +17,8 @@ pytest.importorskip("redis")
 
 from redis_cluster import RedisCluster  # noqa: E402
 from switchboard_node import Node  # noqa: E402
-from test_aws_mode import post, registered_socket  # noqa: E402
-from test_lifecycle_faults import OVERRIDES, Agent  # noqa: E402
+from test_aws_mode import post  # noqa: E402
+from test_lifecycle_faults import OVERRIDES, accepted_chat  # noqa: E402
 from test_load_balancer import event  # noqa: E402
 
 BRIDGE_KEY = "local-demo-bridge-key"
@@ -50,13 +49,7 @@ def test_a_node_on_a_redis_cluster_serves_pushes_and_survives_the_stream_masters
     node = Node(os.environ["SWITCHBOARD_BIN"], "unused", tmp_path / "node", overrides=overrides, node_id="cluster-node")
     try:
         node.start()
-        agent = Agent(node.base_url)
-        user = f"user_{uuid.uuid4()}"
-        customer = registered_socket(node, user)
-        status, started, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
-        assert status == 200, started
-        contact = started["contactId"]
-        agent.accept(contact)
+        agent, customer, user, contact = accepted_chat(node)
         pushed = customer.recv_json_until(lambda f: f.get("type") == "agent_connected", what="agent_connected")
         assert pushed["contactId"] == contact
 

@@ -24,8 +24,7 @@ import pytest
 
 from certificates import make_certificates
 from switchboard_node import Node
-from test_aws_mode import post, registered_socket
-from test_lifecycle_faults import OVERRIDES, Agent
+from test_lifecycle_faults import OVERRIDES, accepted_chat
 
 PASSWORD = "tls-test-" + uuid.uuid4().hex
 
@@ -100,14 +99,9 @@ def test_a_node_on_tls_redis_with_an_acl_user_serves_pushes_end_to_end(tmp_path,
     node = tls_node(tmp_path, certificates, tls_redis, PASSWORD, "tls-node")
     try:
         node.start()
-        agent = Agent(node.base_url)
-        user = f"user_{uuid.uuid4()}"
-        customer = registered_socket(node, user)
-        status, started, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
-        assert status == 200, started
-        agent.accept(started["contactId"])
+        agent, customer, _, contact = accepted_chat(node)
         push = customer.recv_json_until(lambda f: f.get("type") == "agent_connected", what="agent_connected")
-        assert push["contactId"] == started["contactId"]
+        assert push["contactId"] == contact
         customer.close()
         agent.ws.close()
         assert PASSWORD not in node.log()
