@@ -109,7 +109,9 @@ final class RedisClusterRouter: Sendable {
             return first ?? .null
         }
         var askAt: String?
-        for attempt in 0... {
+        var attempt = 0
+        while true {
+            defer { attempt += 1 }
             do {
                 if let address = askAt {
                     let replies = try await client(address).pipeline([RedisCommand("ASKING"), command])
@@ -135,7 +137,6 @@ final class RedisClusterRouter: Sendable {
                 try await Task.sleep(for: .milliseconds(50 << min(attempt, 4)))
             }
         }
-        fatalError("unreachable")
     }
 
     /// Commands grouped by master, each group pipelined on its master, all groups at once; replies in the original
