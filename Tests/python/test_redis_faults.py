@@ -50,6 +50,7 @@ event's append and of each push's arrival are read from the same monotonic clock
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import json
 import os
@@ -72,7 +73,11 @@ import pytest
 
 redis = pytest.importorskip("redis")
 from redis.backoff import NoBackoff  # noqa: E402
+from redis.cluster import ClusterNode  # noqa: E402
+from redis.exceptions import RedisClusterException  # noqa: E402
 from redis.retry import Retry  # noqa: E402
+
+from redis_cluster import RedisCluster  # noqa: E402
 
 from switchboard_node import Node, health, user_token  # noqa: E402
 
@@ -89,6 +94,9 @@ DROPPED = max(1, USERS // 10)  # customers whose sockets drop during the fault
 STREAM = "sb:events"  # config.json's events.stream
 CONTACTS = "sb:{contacts}:contact:"  # <keyPrefix>:{contacts}:contact:<id> (docs/redis-keys.md)
 PUSH_TYPES = ("agent_connected", "enable_escalation")  # what CONNECTED_TO_AGENT makes for a chat (EventRules.swift)
+# What a client raises while Redis does not answer: a cluster client also raises RedisClusterException (not a RedisError)
+# while a slot has no master it can reach.
+REDIS_ERRORS = (redis.RedisError, RedisClusterException)
 
 
 def wait_until(condition, what: str, timeout: float, poll: float = 0.05):
@@ -122,6 +130,8 @@ class RedisProcess:
     @property
     def url(self) -> str:
         return f"unix://{self.socket_path}?db=0"
+
+    overrides: dict = {}  # added to a node's config (besides `url`)
 
     def client(self, timeout: float = 1.0, retries: int = 3) -> "redis.Redis":
         return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout, socket_connect_timeout=timeout,
@@ -192,6 +202,38 @@ class RedisProcess:
             return self.log_path.read_text(errors="replace")[-3000:]
         except OSError:
             return ""
+
+
+class ClusterBackend:
+    """The same part for a Redis Cluster (redis_cluster.RedisCluster: 3 masters, 3 replicas on loopback): nodes in
+    `redis.mode: "cluster"` seeded with the first master's address, clients that follow the slot map."""
+
+    def __init__(self, directory: pathlib.Path):
+        self.cluster = RedisCluster(directory)
+        self.seed = self.cluster.ports[0]
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.seed}/0"
+
+    @property
+    def overrides(self) -> dict:
+        return {"redis": {"url": self.url, "mode": "cluster"}}
+
+    def client(self, timeout: float = 1.0, retries: int = 3) -> "redis.cluster.RedisCluster":
+        live = [p for p, process in self.cluster.processes.items() if process.poll() is None]
+        return redis.cluster.RedisCluster(startup_nodes=[ClusterNode("127.0.0.1", p) for p in live],
+                                          socket_timeout=timeout, socket_connect_timeout=timeout,
+                                          retry=Retry(NoBackoff(), retries), decode_responses=True)
+
+    def resume(self):
+        pass
+
+    def stop(self):
+        self.cluster.close()
+
+    def log(self) -> str:
+        return ""
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -495,7 +537,7 @@ class Producer(threading.Thread):
 
     BATCH = 500
 
-    def __init__(self, server: RedisProcess, users: list[str], rate: float):
+    def __init__(self, server: RedisProcess | ClusterBackend, users: list[str], rate: float):
         super().__init__(name="producer", daemon=True)
         self.server, self.users, self.rate = server, users, rate
         self.events: list[Event] = []
@@ -552,7 +594,7 @@ class Producer(threading.Thread):
                 continue
             try:
                 if not healthy:
-                    client.ping()
+                    client.exists(STREAM)  # a PING with a key: a cluster client asks the stream's master
                 batch = [self.pending[i] for i in range(min(self.BATCH, len(self.pending)))]
                 pipe = client.pipeline(transaction=False)
                 initiated = str(int(time.time() * 1000))
@@ -562,8 +604,8 @@ class Producer(threading.Thread):
                         "attr:userId": event.user, "attr:InitiationMethod": "Chat"})
                     pipe.xadd(STREAM, {"event": text})
                 replies = pipe.execute()
-            except redis.RedisError:
-                # Not answering, gone, or loading its file: keep the events and try again shortly. An XADD that did
+            except REDIS_ERRORS:
+                # Not answering, gone, loading its file, or (a cluster) its slot's master dead and not yet replaced: keep the events and try again shortly. An XADD that did
                 # reach Redis may be appended twice; the nodes de-duplicate on the event id.
                 self.failed_tries += 1
                 healthy = False
@@ -639,7 +681,7 @@ class StreamWatch(threading.Thread):
     """Samples the consumer group's last-delivered-id every 0.1 s: when the nodes had read what the fault held back,
     as against when the customers had it."""
 
-    def __init__(self, server: RedisProcess):
+    def __init__(self, server: RedisProcess | ClusterBackend):
         super().__init__(name="stream-watch", daemon=True)
         self.server = server
         self.samples: list[tuple[float, tuple[int, int]]] = []
@@ -651,7 +693,7 @@ class StreamWatch(threading.Thread):
             while not self.stopping.wait(0.1):
                 try:
                     groups = client.xinfo_groups(STREAM)
-                except redis.RedisError:
+                except REDIS_ERRORS:
                     continue
                 if groups:
                     self.samples.append((time.monotonic(), stream_id(groups[0]["last-delivered-id"])))
@@ -673,7 +715,7 @@ class StreamWatch(threading.Thread):
 
 
 class Cluster:
-    def __init__(self, server: RedisProcess, nodes: list[Node]):
+    def __init__(self, server: RedisProcess | ClusterBackend, nodes: list[Node]):
         self.server, self.nodes = server, nodes
 
     @property
@@ -682,34 +724,58 @@ class Cluster:
         return [node.proxy.backend for node in self.nodes]
 
 
-@pytest.fixture
-def cluster():
+def start_redis_process(work: pathlib.Path) -> RedisProcess:
+    # A short folder: a Unix socket's path must fit in 108 bytes.
+    server = RedisProcess(work / "redis")
+    server.directory.mkdir()
+    server.start()
+    return server
+
+
+@contextlib.contextmanager
+def nodes_on(start_backend):
+    """NODES nodes on the Redis `start_backend(folder)` starts (a RedisProcess or a ClusterBackend); all stopped after."""
     binary = os.environ.get("SWITCHBOARD_BIN")
     if os.environ.get("SWITCHBOARD_URL") or not binary:
         pytest.skip("needs SWITCHBOARD_BIN (ops/test.sh sets it): it starts its own Redis and nodes")
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed (ops/test.sh installs it)")
-    # A short folder: a Unix socket's path must fit in 108 bytes.
     work = pathlib.Path(tempfile.mkdtemp(prefix="sb-faults-"))
-    server = RedisProcess(work / "redis")
-    server.directory.mkdir()
+    server = None
     nodes: list[Node] = []
     try:
-        server.start()
+        server = start_backend(work)
         for i in range(NODES):
-            node = Node(binary, server.url, work / f"node{i}", node_id=f"fault-node-{i}")
+            node = Node(binary, server.url, work / f"node{i}", overrides=server.overrides, node_id=f"fault-node-{i}")
             nodes.append(node)
             node.start()
         yield Cluster(server, nodes)
     finally:
-        server.resume()  # a stalled Redis would hold the nodes' drain up
+        if server is not None:
+            server.resume()  # a stalled Redis would hold the nodes' drain up
         for node in nodes:
             node.close()
-        server.stop()
+        if server is not None:
+            server.stop()
         if os.environ.get("SB_FAULT_KEEP"):
             print(f"\n  Redis and node logs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster():
+    with nodes_on(start_redis_process) as nodes:
+        yield nodes
+
+
+@pytest.fixture
+def redis_cluster_nodes():
+    """The nodes on a Redis Cluster of 3 masters and 3 replicas."""
+    if not shutil.which("redis-cli"):
+        pytest.skip("redis-cli is not installed (it makes the cluster)")
+    with nodes_on(ClusterBackend) as nodes:
+        yield nodes
 
 
 class Load:
@@ -732,6 +798,15 @@ class Load:
 @pytest.fixture
 def load(cluster):
     load = Load(cluster)
+    try:
+        yield load
+    finally:
+        load.close()
+
+
+@pytest.fixture
+def cluster_load(redis_cluster_nodes):
+    load = Load(redis_cluster_nodes)
     try:
         yield load
     finally:
