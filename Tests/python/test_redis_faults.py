@@ -9,8 +9,9 @@ those customers' chats to the contact-event stream at a steady R events/s. In th
   file (Redis restarted by its service manager). Nothing restarts the nodes: they reconnect by themselves;
 - `test_cluster_stream_master_killed`: the nodes on a Redis Cluster instead (`redis.mode: "cluster"`, 3 masters and 3
   replicas from redis_cluster.py, the nodes seeded with the first master), the producer writing through redis-py's
-  cluster client; the master serving the stream (it also serves the `{contacts}` slot, and is the nodes' seed) is
-  SIGKILLed and the fault lasts until its replica is promoted and the survivors agree on the slot map.
+  cluster client; the master serving the stream is SIGKILLed and the fault lasts until its replica is promoted and the
+  survivors agree on the slot map. (As redis-cli lays the slots out, that master also serves the `{contacts}` slot
+  and is the nodes' seed; the printed figures say whether it was.)
 
 A third test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
 users and 1,000 events/s (before the fix): a push a node's channel missed just before Redis restarted must still
@@ -31,7 +32,7 @@ appended after the catch-up.
 Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
 stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
 they have seen no push; a reconnection that fails (the node cannot register while Redis does not answer) is retried
-with a short backoff, until a deadline. The nodes keep their sockets open through both faults, so a tenth of the
+with a short backoff, until a deadline. The nodes keep their sockets open through these faults, so a tenth of the
 customers lose theirs during the fault (closed from the client's side, as a network drop would): they must register
 again while Redis does not answer, and get what they missed by `lastEventId` once it does.
 
