@@ -109,7 +109,8 @@ struct RedisClientTests {
     @Test("a command timeout fires, the connection is replaced and later commands work")
     func commandTimeout() async throws {
         let url = try await TestRedis.url()
-        let client = RedisClient(configuration: try RedisConfiguration(url: url, base: RedisConfiguration(poolSize: 1, commandTimeout: .milliseconds(200))))
+        // Long enough that the PING after it cannot time out on a loaded machine too (it did at 200 ms).
+        let client = RedisClient(configuration: try RedisConfiguration(url: url, base: RedisConfiguration(poolSize: 1, commandTimeout: .seconds(2))))
         let key = TestRedis.uniquePrefix("timeout")
         // BLPOP with timeout 0 blocks forever, so only the client's own command timeout can end the call: no wall-clock
         // bound is needed (one failed under load).

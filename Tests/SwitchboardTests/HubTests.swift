@@ -133,12 +133,12 @@ struct HubTests {
         let deployment = try await TestDeployment(["events": ["claimIdleMs": 200, "removeIdleConsumersAfterMs": 300]])
         let node = try await deployment.start()
         let redis = try await TestRedis.client()
-        // A node that joined the group and went away for good.
+        // A node that joined the group and went away for good. (Created: the reply says so. Whether it is still listed a
+        // moment later depends on how long that moment is: past removeIdleConsumersAfterMs the node removes it.)
         #expect(try await redis.send("XGROUP", "CREATECONSUMER", deployment.stream, "processors", "gone-node").int == 1)
         func consumers() async throws -> [String] {
             try await redis.send("XINFO", "CONSUMERS", deployment.stream, "processors").array?.compactMap { $0.array?[1].string } ?? []
         }
-        #expect(try await consumers().contains("gone-node"))
         // The node's own consumer exists once it has read something: the engine's events of a new chat.
         _ = try await node.startChat(userId: newUserId())
         let deadline = ContinuousClock.now + .seconds(10)

@@ -57,6 +57,20 @@ struct EventConsumer: Service {
             }
             // Acknowledgements leave the read loop's critical path: a lost XACK only means the entry is claimed again
             // later, and the push script's de-duplication makes that harmless.
+            // Entries this consumer read before Redis failed, and did not finish, are taken up again at once rather than
+            // after `claimIdleMs`: a Redis restart or failover then delays them by the outage, not by the claim timer.
+            var after = "0-0"
+            while !Task.isShuttingDownGracefully {
+                let own = try await connection.xreadgroup(group: config.group, consumer: consumer, stream: config.stream, id: after,
+                                                          count: config.batchSize)
+                guard let last = own.last else { break }
+                after = last.id
+                do {
+                    await acknowledge(try await process(own))
+                } catch {
+                    logger.warning("own pending events failed again; they are claimed later", metadata: ["error": "\(error)"])
+                }
+            }
             await withDiscardingTaskGroup { acks in
                 var lastClaim = ContinuousClock.now
                 let claimEvery = Duration.milliseconds(max(50, config.claimIdleMs / 2))
