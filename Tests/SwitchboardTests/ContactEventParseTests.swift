@@ -16,4 +16,16 @@ struct ContactEventParseTests {
         let stored = try EventLog.validateBatch(Array(text.utf8), maxBatch: 10)
         #expect(try stored.map { try ContactEvent.parse($0) } == [event])
     }
+
+    @Test("of several spellings of a member, every reader takes the same one (fuzz find: it depended on a dictionary's order)")
+    func severalSpellings() throws {
+        let text = #"""
+            {"id":"e1","detail-type":"Amazon Connect Contact Event","source":"aws.connect","detail":{"eventType":"QUEUED",\#
+            "contactId":"c1","InitiationMethod":"A","initiationmethod":"C","INITIATIONMETHOD":"B","initiatIonMethod":"D"}}
+            """#
+        let event = try ContactEvent.parse(text)
+        #expect(event.initiationMethod == "B")
+        let stored = try EventLog.validateBatch(Array(text.utf8), maxBatch: 10)
+        #expect(try stored.map { try ContactEvent.parse($0) } == [event])
+    }
 }
