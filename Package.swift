@@ -29,6 +29,9 @@ let package = Package(
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "Switchboard", targets: ["Switchboard"]),
+        // For the fuzz targets (Tests/Fuzz), a package of their own that can only use products.
+        .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "ConnectWire", targets: ["ConnectWire"]),
     ],
     dependencies: [
         github("apple/swift-nio", "2.101.2"),

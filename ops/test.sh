@@ -53,6 +53,8 @@ swift build --build-tests || { echo "build failed" >&2; exit 1; }
 export SWITCHBOARD_BIN="$PWD/.build/debug/switchboard"
 export SWITCHBOARD_REPO="$PWD"
 run_suite "swift test" swift test --skip-build
+# libFuzzer targets (docs/fuzzing.md): a build of their own, then 20 s each on the committed corpus.
+run_suite "fuzz" bash ops/fuzz.sh 20
 run_suite "node --test" node --test web/test/
 mkdir -p test-artifacts
 run_suite "pytest" python3 -m pytest -q -p no:cacheprovider Tests/python Tests/browser

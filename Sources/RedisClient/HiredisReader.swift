@@ -91,7 +91,10 @@ final class HiredisReader {
     private func openArray(_ count: Int) -> UnsafeMutableRawPointer {
         guard count > 0 else { return add(.array([])) }
         var items: [RedisReply] = []
-        items.reserveCapacity(count)
+        // The count is the peer's word, up to 2^31-1 in hiredis: reserving all of it on trust lets 14 bytes
+        // (`*2147483647\r\n`) ask for 34 GB and crash the node (found by Tests/Fuzz). Past this the array grows as
+        // elements really arrive.
+        items.reserveCapacity(min(count, 1024))
         open.append((items, count))
         return Self.token
     }

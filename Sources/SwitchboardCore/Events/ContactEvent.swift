@@ -73,10 +73,47 @@ public struct ContactEvent: Sendable, Equatable {
     /// An event in EventBridge's own spelling.
     struct Exact: Decodable {
         struct Detail: Decodable {
-            struct AgentInfo: Decodable { var agentArn: String? }
+            struct AgentInfo: Decodable {
+                var agentArn: String?
+
+                enum CodingKeys: String, CodingKey, CaseIterable { case agentArn }
+
+                init(from decoder: any Decoder) throws {
+                    try Exact.refuseCaseVariants(decoder, CodingKeys.self)
+                    agentArn = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .agentArn)
+                }
+            }
+
             var eventType, contactId, channel, initiationMethod, relatedContactId: String?
             var agentInfo: AgentInfo?
+
+            enum CodingKeys: String, CodingKey, CaseIterable { case eventType, contactId, channel, initiationMethod, relatedContactId, agentInfo }
+
+            init(from decoder: any Decoder) throws {
+                try Exact.refuseCaseVariants(decoder, CodingKeys.self)
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                eventType = try c.decodeIfPresent(String.self, forKey: .eventType)
+                contactId = try c.decodeIfPresent(String.self, forKey: .contactId)
+                channel = try c.decodeIfPresent(String.self, forKey: .channel)
+                initiationMethod = try c.decodeIfPresent(String.self, forKey: .initiationMethod)
+                relatedContactId = try c.decodeIfPresent(String.self, forKey: .relatedContactId)
+                agentInfo = try c.decodeIfPresent(AgentInfo.self, forKey: .agentInfo)
+            }
         }
+
+        /// Throws when the object has a member named by `Keys` in another case (`Channel`): read exactly, an optional
+        /// member would be missed where the case-insensitive reading finds it, so the bridge (which validates that
+        /// way) and the consumer would read two different events from one text (found by Tests/Fuzz). Such events
+        /// take the slow path.
+        static func refuseCaseVariants<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, _ keys: Keys.Type) throws {
+            let names = Set(Keys.allCases.map { $0.stringValue.lowercased() })
+            let members = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+            if members.contains(where: { Keys(stringValue: $0.stringValue) == nil && names.contains($0.stringValue.lowercased()) }) {
+                throw CaseVariant()
+            }
+        }
+
+        struct CaseVariant: Error {}
 
         var id, detailType, source: String?
         var detail: Detail?

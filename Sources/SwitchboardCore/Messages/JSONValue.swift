@@ -43,11 +43,14 @@ package enum JSONValue: Codable, Sendable, Equatable {
     }
 
     /// The member `key` of an object, matched ignoring case (AWS samples write both `contactId` and `ContactId`).
+    /// Of several spellings and no exact one (`ContactID`, `CONTACTID`), the least name wins: a dictionary's order
+    /// differs between processes, so taking the first let the bridge and the consumer read different values from one
+    /// event (found by Tests/Fuzz).
     package subscript(caseInsensitive key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         if let exact = members[key] { return exact }
         let lower = key.lowercased()
-        return members.first { $0.key.lowercased() == lower }?.value
+        return members.lazy.filter { $0.key.lowercased() == lower }.min { $0.key < $1.key }?.value
     }
 
     /// The string, when this is one.
