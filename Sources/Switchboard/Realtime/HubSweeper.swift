@@ -35,7 +35,8 @@ struct HubSweeper: Service {
     func sweep(first: Bool = false) async throws -> Int {
         let keys = hub.keys
         let previous = try await hub.redis.send(["SET", .string(keys.nodeAlive(hub.nodeId)), "1", "PX", .int(hub.config.nodeTtlSeconds * 1000), "GET"])
-        if previous.isNull, !first {
+        // A draining node removed its own records (and liveness) on purpose: nothing to register again.
+        if previous.isNull, !first, !hub.sockets.isDraining {
             let sockets = hub.sockets.cursors()
             _ = try await hub.register(sockets.map { ($0.connection, $0.userId) })
             hub.logger.warning("this node's liveness had lapsed; its sockets are registered again", metadata: ["sockets": "\(sockets.count)"])
