@@ -53,9 +53,12 @@ final class RedisClusterRouter: Sendable {
     /// A node for a subscription, round robin over all nodes known (replicas too: every node hears every publish).
     func subscriptionAddress() -> String {
         let nodes = state.withLock { $0.topology?.nodes } ?? []
-        guard !nodes.isEmpty else { return "\(seed.host.contains(":") ? "[\(seed.host)]" : seed.host):\(seed.port)" }
+        guard !nodes.isEmpty else { return seedAddress }
         return nodes[nextNode.wrappingAdd(1, ordering: .relaxed).oldValue % nodes.count]
     }
+
+    /// The URL's node as `host:port` (`[v6]:port`), as the slot map names nodes.
+    private var seedAddress: String { "\(seed.host.contains(":") ? "[\(seed.host)]" : seed.host):\(seed.port)" }
 
     private func topology() async throws -> RedisClusterTopology {
         if let topology = state.withLock({ $0.topology }) { return topology }
@@ -69,7 +72,6 @@ final class RedisClusterRouter: Sendable {
         let (known, last) = state.withLock { ($0.topology?.nodes ?? [], $0.refreshedAt) }
         if !force, let last, ContinuousClock.now - last < .milliseconds(100) { return }
         state.withLock { $0.refreshedAt = .now }
-        let seedAddress = "\(seed.host.contains(":") ? "[\(seed.host)]" : seed.host):\(seed.port)"
         var lastError: any Error = RedisError(.unavailable, "no Redis Cluster node answered")
         for address in known + (known.contains(seedAddress) ? [] : [seedAddress]) {
             do {

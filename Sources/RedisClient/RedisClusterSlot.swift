@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Redis Cluster's key → slot mapping: CRC16 (XMODEM) of the key, or of its hash tag (the text between the first `{`
 /// and the next `}`, when that is not empty), modulo 16384.
 public enum RedisClusterSlot {
@@ -18,6 +20,39 @@ public enum RedisClusterSlot {
 
     /// The slot of `key`'s UTF-8 bytes.
     public static func slot(of key: String) -> UInt16 { slot(of: Array(key.utf8)) }
+
+    /// The slot of the key that routes an encoded command (RESP `*N` then `$len` arguments), or `nil` when no key does.
+    static func slot(ofEncoded encoded: ByteBuffer, name: String) -> UInt16? {
+        let bytes = encoded.readableBytesView
+        var arguments: [Range<ByteBufferView.Index>] = []
+        var index = bytes.startIndex
+        /// The decimal number after `index` up to CRLF; moves `index` past the CRLF.
+        func number() -> Int? {
+            var value = 0
+            while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\r") {
+                guard (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+                index += 1
+            }
+            index += 2
+            return value
+        }
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "*") else { return nil }
+        index += 1
+        guard let count = number() else { return nil }
+        for _ in 0..<count {
+            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "$") else { return nil }
+            index += 1
+            guard let length = number(), index + length <= bytes.endIndex else { return nil }
+            arguments.append(index..<(index + length))
+            index += length + 2
+        }
+        func text(_ position: Int) -> String { String(decoding: bytes[arguments[position]], as: UTF8.self) }
+        let key = keyIndex(command: name, arguments: arguments.count,
+                           numberOfKeys: { arguments.count > 2 ? Int(text(2)) : nil },
+                           streamsIndex: { arguments.indices.first { text($0).uppercased() == "STREAMS" } })
+        return key.map { slot(of: bytes[arguments[$0]]) }
+    }
 
     /// Which argument of a command is the key that routes it, or `nil` for a command no key routes (PING, SCRIPT,
     /// PUBLISH, MULTI): what the commands this product sends need, not Redis's whole command table.

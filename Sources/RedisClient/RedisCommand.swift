@@ -24,8 +24,9 @@ public struct RedisCommand: Sendable {
     public let encoded: ByteBuffer
     /// The command name, for logs and metrics.
     public let name: String
-    /// The cluster slot of the key that routes the command (``RedisClusterSlot``), or `nil` when no key does.
-    public let slot: UInt16?
+    /// The cluster slot of the key that routes the command (``RedisClusterSlot``), or `nil` when no key does. Read from
+    /// the wire bytes when asked, so only cluster mode pays for it, not every command of a standalone client.
+    public var slot: UInt16? { RedisClusterSlot.slot(ofEncoded: encoded, name: name) }
 
     /// Encodes `arguments`; the first is the command name.
     public init(_ arguments: [RedisArgument]) {
@@ -48,16 +49,6 @@ public struct RedisCommand: Sendable {
             return "?"
         }()
         self.name = name
-        func text(_ index: Int) -> String? { if case .string(let s) = arguments[index] { s } else { nil } }
-        let keyIndex = RedisClusterSlot.keyIndex(
-            command: name, arguments: arguments.count,
-            numberOfKeys: { arguments.count > 2 ? text(2).flatMap { Int($0) } : nil },
-            streamsIndex: { arguments.indices.first { text($0)?.uppercased() == "STREAMS" } })
-        slot = keyIndex.map { index in
-            var offset = 0
-            for position in 0..<index { offset += lengths[position] }
-            return RedisClusterSlot.slot(of: storage[offset..<(offset + lengths[index])])
-        }
         self.encoded = storage.withUnsafeBufferPointer { base in
             var pointers: [UnsafePointer<CChar>?] = []
             pointers.reserveCapacity(lengths.count)

@@ -74,6 +74,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let keys = RedisKeys(prefix: config.redis.keyPrefix)
     let eventLog = EventLog(redis: redis, config: config.events, scripts: scripts)
     let address = ListeningAddress(config.node)
+    // Debug builds only: what a fault test armed in SWITCHBOARD_FAILPOINT, for the engine and the consumer alike.
+    let failpoints = Failpoints(environment: ProcessInfo.processInfo.environment)
     let hub = RealtimeHub(redis: redis, scripts: scripts, keys: keys, nodeId: options.nodeId, config: config.realtime,
                           dedupeTtlSeconds: config.events.dedupeTtlSeconds,
                           sockets: SocketHub(bufferLimit: config.security.maxQueuedFramesPerSocket), logger: logger)
@@ -86,7 +88,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     let backend = config.connect.mode == "aws"
         ? try buildAWSBackend(config: config, redis: redis, keys: keys, bridgeKey: bridgeKey, logger: logger)
         : try await buildEngine(config: config, address: address, redis: redis, scripts: scripts, keys: keys,
-                                events: InlineEventSink(log: eventLog, hub: hub, logger: logger), frames: frames, logger: logger)
+                                events: InlineEventSink(log: eventLog, hub: hub, logger: logger), frames: frames,
+                                failpoints: failpoints, logger: logger)
     let contacts = backend.contacts
 
     let subscription = SubscriptionStatus()
@@ -163,7 +166,7 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
     // Stopped in reverse order after the server: consumer finishes its batch, then sweeper, subscriber, Redis.
     app.addServices(redis, NodeSubscriber(hub: hub, frames: frames, status: subscription), HubSweeper(hub: hub),
                     EventConsumer(redis: redis, config: config.events, consumer: options.nodeId, contacts: contacts, hub: hub, logger: logger,
-                                  failpoints: Failpoints(environment: ProcessInfo.processInfo.environment)))
+                                  failpoints: failpoints))
     app.addServices(backend.services)
     return (app, HubDrain(hub: hub, drainSeconds: config.node.drainSeconds))
 }

@@ -23,11 +23,11 @@ struct ContactBackend {
 /// Upserts the configured agents into routing and assembles the engine (SPEC §6, §7). Redis may still be down: the node
 /// starts anyway, reports 503 on `/health`, and registers the agents once Redis answers.
 func buildEngine(config: SwitchboardConfig, address: ListeningAddress, redis: RedisClient, scripts: RedisScriptSet,
-                 keys: RedisKeys, events: some EventSink, frames: HubFrameSink, logger baseLogger: Logger) async throws -> ContactBackend {
+                 keys: RedisKeys, events: some EventSink, frames: HubFrameSink, failpoints: Failpoints, logger baseLogger: Logger) async throws -> ContactBackend {
     var logger = baseLogger
     logger[metadataKey: "component"] = "engine"
     let engine = LocalContactEngine(redis: redis, keys: keys, events: events, config: config, scripts: scripts, frames: frames,
-                                    address: address, logger: logger, failpoints: Failpoints(environment: ProcessInfo.processInfo.environment))
+                                    address: address, logger: logger, failpoints: failpoints)
     // Normally done here, before the node answers; if Redis is not up yet the routing ticker does it once Redis is.
     let readiness: EngineReadiness
     do {
