@@ -79,8 +79,9 @@ public struct ContactEvent: Sendable, Equatable {
                 enum CodingKeys: String, CodingKey, CaseIterable { case agentArn }
 
                 init(from decoder: any Decoder) throws {
-                    try Exact.refuseCaseVariants(decoder, CodingKeys.self)
-                    agentArn = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .agentArn)
+                    let c = try decoder.container(keyedBy: CodingKeys.self)
+                    try Exact.refuseCaseVariants(of: c, in: decoder)
+                    agentArn = try c.decodeIfPresent(String.self, forKey: .agentArn)
                 }
             }
 
@@ -90,8 +91,8 @@ public struct ContactEvent: Sendable, Equatable {
             enum CodingKeys: String, CodingKey, CaseIterable { case eventType, contactId, channel, initiationMethod, relatedContactId, agentInfo }
 
             init(from decoder: any Decoder) throws {
-                try Exact.refuseCaseVariants(decoder, CodingKeys.self)
                 let c = try decoder.container(keyedBy: CodingKeys.self)
+                try Exact.refuseCaseVariants(of: c, in: decoder)
                 eventType = try c.decodeIfPresent(String.self, forKey: .eventType)
                 contactId = try c.decodeIfPresent(String.self, forKey: .contactId)
                 channel = try c.decodeIfPresent(String.self, forKey: .channel)
@@ -101,16 +102,25 @@ public struct ContactEvent: Sendable, Equatable {
             }
         }
 
-        /// Throws when the object has a member named by `Keys` in another case (`Channel`): read exactly, an optional
-        /// member would be missed where the case-insensitive reading finds it, so the bridge (which validates that
-        /// way) and the consumer would read two different events from one text (found by Tests/Fuzz). Such events
-        /// take the slow path.
-        static func refuseCaseVariants<Keys: CodingKey & CaseIterable>(_ decoder: any Decoder, _ keys: Keys.Type) throws {
-            let names = Set(Keys.allCases.map { $0.stringValue.lowercased() })
-            let members = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-            if members.contains(where: { Keys(stringValue: $0.stringValue) == nil && names.contains($0.stringValue.lowercased()) }) {
+        /// Throws when a member `Keys` names is missing but the object has it in another case (`Channel`): read exactly,
+        /// it would be missed where the case-insensitive reading (which prefers the exact name) finds it, so the bridge
+        /// (which validates that way) and the consumer would read two different events from one text (found by
+        /// Tests/Fuzz). Such events take the slow path. This runs for every event a consumer reads, so only missing
+        /// names are looked for, and ASCII names are compared without lowercasing copies.
+        static func refuseCaseVariants<Keys: CodingKey & CaseIterable>(of container: KeyedDecodingContainer<Keys>, in decoder: any Decoder) throws {
+            let missing = Keys.allCases.filter { !container.contains($0) }
+            guard !missing.isEmpty else { return }
+            for member in try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+            where missing.contains(where: { sameIgnoringCase(member.stringValue, $0.stringValue) }) {
                 throw CaseVariant()
             }
+        }
+
+        /// `a.lowercased() == b.lowercased()`, without copies when `a` is ASCII (`b`, a member name of ours, always is).
+        static func sameIgnoringCase(_ a: String, _ b: String) -> Bool {
+            guard a.utf8.allSatisfy({ $0 < 0x80 }) else { return a.lowercased() == b.lowercased() }
+            guard a.utf8.count == b.utf8.count else { return false }
+            return zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) &- UInt8(ascii: "a") < 26) }
         }
 
         struct CaseVariant: Error {}
