@@ -123,14 +123,8 @@ public func buildApplication(_ options: NodeOptions, logger baseLogger: Logger) 
         guard !hub.sockets.isDraining else { throw SwitchboardError.unavailable("node is restarting; reconnect") }
         return .upgrade([:])
     }) { inbound, outbound, context in
-        do {
-            try await socketOpenings.check("ws-register", ip: clientAddress.of(context.request, context: context.requestContext))
-        } catch let error as SwitchboardError {
-            // After the upgrade: a browser cannot read the status of a refused one, but it reads this frame and code.
-            try await outbound.write(.text(Wire.encode(ErrorFrame(error))))
-            try await outbound.close(.unknown(1013), reason: "try again later")
-            return
-        }
+        guard try await CustomerSocket.admit(clientAddress.of(context.request, context: context.requestContext), limiter: socketOpenings,
+                                             outbound: outbound) else { return }
         try await CustomerSocket(hub: hub, maxFrameBytes: maxFrame,
                                  tokens: config.security.requireUserToken ? tokens : nil, logger: context.logger)
             .run(inbound: inbound, outbound: outbound)

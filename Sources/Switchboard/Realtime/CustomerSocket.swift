@@ -120,5 +120,21 @@ struct CustomerSocket {
         continuation.yield(.live)
     }
 
+    /// Whether `client` may open one more socket (`security.rateLimits.wsRegisterPerMinutePerIp`); if not, it is told
+    /// with an error frame and close code 1013. Counted after the upgrade: a browser cannot read the status of a
+    /// refused upgrade, but it reads this frame and code. A function of its own rather than inline in the route,
+    /// whose task frame lives as long as the socket: the refusal's locals there cost every idle socket about 1 KB.
+    @inline(never)
+    static func admit(_ client: String, limiter: RateLimiter, outbound: WebSocketOutboundWriter) async throws -> Bool {
+        do {
+            try await limiter.check("ws-register", ip: client)
+            return true
+        } catch let error as SwitchboardError {
+            try await outbound.write(.text(Wire.encode(ErrorFrame(error))))
+            try await outbound.close(.unknown(1013), reason: "try again later")
+            return false
+        }
+    }
+
     static func error(_ code: String, _ message: String) -> String { Wire.encode(ErrorFrame(code, message)) }
 }
