@@ -201,3 +201,28 @@ def user_token(user_id: str, secret: str = "local-demo-user-token-secret") -> st
     """The `userToken` the start calls give `user_id` (HMAC-SHA256, base64url without padding; SPEC v2 §3)."""
     mac = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def wait_until(condition, what: str, timeout: float = 20, poll: float = 0.05):
+    """Polls `condition` until it returns something truthy, which is returned; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"not within {timeout:.0f}s: {what}"
+        time.sleep(poll)
+
+
+def flushed_database(db: int):
+    """(binary, Redis URL of database `db`, a redis-py client on it) for a suite that starts its own nodes on the test
+    Redis, the database emptied first; skips the test when ops/test.sh's environment is not there."""
+    import pytest
+    redis = pytest.importorskip("redis")
+    binary, redis_url = os.environ.get("SWITCHBOARD_BIN"), os.environ.get("SWITCHBOARD_TEST_REDIS_URL")
+    if not (binary and redis_url):
+        pytest.skip("needs SWITCHBOARD_BIN (a debug build) and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh sets both)")
+    url = node_redis_url(redis_url, db)
+    client = redis.Redis.from_url(url, decode_responses=True)
+    client.flushdb()
+    return binary, url, client

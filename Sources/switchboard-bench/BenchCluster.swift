@@ -16,10 +16,10 @@ final class BenchCluster {
     /// Redis (the nodes reach it over `transport`; the bench's own clients use its socket), or the Redis at `externalURL`
     /// (a Redis Cluster when `cluster`), and `count` nodes.
     init(nodes count: Int, transport: BenchTransport = .unix, externalURL: String? = nil, cluster: Bool = false) async throws {
-        let nodeRedis: [String: Any]
+        let nodeRedis: NodeRedisSettings
         if let externalURL {
             redis = nil
-            nodeRedis = ["url": externalURL, "mode": cluster ? "cluster" : "standalone"]
+            nodeRedis = NodeRedisSettings(url: externalURL, cluster: cluster)
             var configuration = try RedisConfiguration(url: externalURL)
             configuration.cluster = cluster
             benchRedis = configuration
@@ -31,7 +31,7 @@ final class BenchCluster {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("switchboard").path
         setenv("SWITCHBOARD_BIN", binary, 1)
         setenv("LOG_LEVEL", "warning", 1)
-        deployment = try await TestDeployment(redisURL: nodeRedis["url"] as? String, ["redis": nodeRedis])
+        deployment = try await TestDeployment(redis: nodeRedis)
         var nodes: [TestNode] = []
         for _ in 0..<count { nodes.append(try await deployment.start()) }
         self.nodes = nodes

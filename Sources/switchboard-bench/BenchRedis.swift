@@ -9,10 +9,10 @@ enum BenchTransport: String, CaseIterable {
 
     /// A Redis listening on its socket and, for TCP or TLS, on a loopback port, and the nodes' settings for it
     /// (`redis.url`, and `redis.tls` for TLS). Redis cannot report a port it picked, so ports are tried until one binds.
-    func start() async throws -> (server: RedisServer, nodeRedis: [String: Any]) {
+    func start() async throws -> (server: RedisServer, nodeRedis: NodeRedisSettings) {
         if self == .unix {
             let server = try await RedisServer()
-            return (server, ["url": server.url])
+            return (server, NodeRedisSettings(url: server.url))
         }
         var lastError: (any Error)?
         for _ in 0..<20 {
@@ -27,7 +27,7 @@ enum BenchTransport: String, CaseIterable {
                 }
                 // Listeners open before the socket's, which start() waited for.
                 let url = "\(self == .tls ? "rediss" : "redis")://127.0.0.1:\(port)/0"
-                return (server, self == .tls ? ["url": url, "tls": ["caFile": server.directory + "/ca.pem", "serverName": "localhost"]] : ["url": url])
+                return (server, NodeRedisSettings(url: url, tls: self == .tls ? (server.directory + "/ca.pem", "localhost") : nil))
             } catch {
                 lastError = error  // most likely the port was taken
             }

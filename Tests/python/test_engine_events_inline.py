@@ -14,13 +14,12 @@ SWITCHBOARD_TEST_REDIS_URL.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 redis = pytest.importorskip("redis")
 
-from switchboard_node import Node, node_redis_url  # noqa: E402
+from switchboard_node import Node, flushed_database  # noqa: E402
 from test_lifecycle_faults import OVERRIDES, STREAM, accepted_chat, wait_for  # noqa: E402
 
 DB = 6  # the Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3, lifecycle faults 5
@@ -42,12 +41,7 @@ def stream_id(text: str) -> tuple[int, int]:
 
 
 def test_engine_events_reach_the_customer_without_the_consumer_and_once_with_it(tmp_path):
-    binary, redis_url = os.environ.get("SWITCHBOARD_BIN"), os.environ.get("SWITCHBOARD_TEST_REDIS_URL")
-    if not (binary and redis_url):
-        pytest.skip("needs SWITCHBOARD_BIN (a debug build) and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh sets both)")
-    url = node_redis_url(redis_url, DB)
-    db = redis.Redis.from_url(url, decode_responses=True)
-    db.flushdb()
+    binary, url, db = flushed_database(DB)
     a = Node(binary, url, tmp_path / "a", overrides=OVERRIDES, env={"SWITCHBOARD_FAILPOINT": "consumer.neverReads"}, node_id="node-a")
     b = Node(binary, url, tmp_path / "b", overrides=OVERRIDES, node_id="node-b")
     try:

@@ -14,10 +14,7 @@ SWITCHBOARD_TEST_REDIS_URL.
 from __future__ import annotations
 
 import json
-import os
-import pathlib
 import signal
-import time
 import urllib.request
 import uuid
 
@@ -25,7 +22,7 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-from switchboard_node import Node, node_redis_url  # noqa: E402
+from switchboard_node import Node, flushed_database, wait_until as wait_for  # noqa: E402
 from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, WebSocket, make_client  # noqa: E402
 
 DB = 5  # the Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3
@@ -47,26 +44,10 @@ END_POINTS = ["end.afterCommit", "end.afterParticipants", "end.afterChatEnded", 
               "end.afterFrames"]
 
 
-def wait_for(condition, what: str, timeout: float = 20):
-    """Polls `condition` until it returns something truthy, which is returned; fails naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def cluster(tmp_path, request):
     """(A with the failpoint, B without, Redis client on their database)."""
-    binary, redis_url = os.environ.get("SWITCHBOARD_BIN"), os.environ.get("SWITCHBOARD_TEST_REDIS_URL")
-    if not (binary and redis_url):
-        pytest.skip("needs SWITCHBOARD_BIN (a debug build) and SWITCHBOARD_TEST_REDIS_URL (ops/test.sh sets both)")
-    url = node_redis_url(redis_url, DB)
-    db = redis.Redis.from_url(url, decode_responses=True)
-    db.flushdb()
+    binary, url, db = flushed_database(DB)
     a = Node(binary, url, tmp_path / "a", overrides=OVERRIDES, env={"SWITCHBOARD_FAILPOINT": request.param}, node_id="node-a")
     b = Node(binary, url, tmp_path / "b", overrides=OVERRIDES, node_id="node-b")
     try:
