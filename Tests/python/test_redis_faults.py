@@ -1,8 +1,9 @@
-"""Nothing lost when Redis stalls or restarts under a steady load (issue 12).
+"""Nothing lost when Redis stalls or restarts, or a node goes away, under a steady load (issue 12).
 
 Each test starts its own Redis (a Unix socket in a private folder, append-only file on) and two nodes on it
-(`switchboard_node.Node`), opens U customer sockets spread over the nodes, and appends CONNECTED_TO_AGENT events for
-those customers' chats to the contact-event stream at a steady R events/s. In the middle of the run Redis is faulted:
+(`switchboard_node.Node`; three behind HAProxy for the node faults), opens U customer sockets spread over the nodes,
+and appends CONNECTED_TO_AGENT events for those customers' chats to the contact-event stream at a steady R events/s.
+In the middle of the run Redis, its pub/sub connections or a node is faulted:
 
 - `test_redis_stalled`: SIGSTOP for 20 s, then SIGCONT (a stalled Redis: connections stay open, nothing answers);
 - `test_redis_restarted`: SIGTERM, then a new redis-server on the same folder and socket, which loads the append-only
@@ -12,8 +13,24 @@ those customers' chats to the contact-event stream at a steady R events/s. In th
   cluster client; the master serving the stream is SIGKILLed and the fault lasts until its replica is promoted and the
   survivors agree on the slot map. (As redis-cli lays the slots out, that master also serves the `{contacts}` slot
   and is the nodes' seed; the printed figures say whether it was.)
+- `test_pubsub_connection_killed`: `CLIENT KILL TYPE pubsub`, `SB_FAULT_PUBSUB_KILLS` times (3), each once every
+  node's channel is subscribed again plus `SB_FAULT_PUBSUB_INTERVAL_SECONDS` (1 s); the fault lasts until the
+  channels are subscribed again after the last kill. Each node, back on its channel, catches every socket up from its
+  user's replay log (the nodes' log lines of those catch-ups are printed). Both nodes stay up.
+- `test_node_drained_behind_haproxy`: three nodes behind HAProxy (ops/haproxy.cfg with a `server` line per node,
+  started through ops/listen-then-exec.py as `ops/run.sh --nodes 3` does), customers connecting through it; the node
+  holding the most sockets gets SIGTERM: it answers `/health` with 503 for `node.drainSeconds` (2 s, as run.sh sets
+  it; HAProxy's checks take it out), closes its sockets with 1012, removes its socket records and exits, which ends
+  the fault. Its customers reconnect through HAProxy and must be on the other nodes; it must have exited with 0 and
+  left no socket record.
+- `test_node_killed_behind_haproxy`: the same, but SIGKILL, at a moment its event consumer holds stream entries it has
+  not acknowledged (stopped with SIGSTOP, at most 2 s, until Redis has handed it some). The survivors claim those
+  entries once idle for `events.claimIdleMs` (2000 here, `SB_FAULT_CLAIM_IDLE_MS`; config.json has 10000) and purge
+  its socket records once its liveness key has expired (`realtime.nodeTtlSeconds` 4 here, `SB_FAULT_NODE_TTL_SECONDS`,
+  with a sweep every quarter of that; config.json has 15 and 5). Printed: when its entries were claimed and its
+  records purged, from the kill.
 
-A third test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
+A further test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
 users and 1,000 events/s (before the fix): a push a node's channel missed just before Redis restarted must still
 arrive when the node's subscription comes back while Redis is still loading (the catch-up retries until Redis serves
 the replay logs).
@@ -22,19 +39,22 @@ The producer goes on during and after the fault. Its own XADDs fail while Redis 
 could not append, in order, and appends them once Redis answers again (a producer that drops events is not the system
 losing them), noting when each one was finally appended. Then the test waits, bounded, until every appended event's
 pushes (`agent_connected` and `enable_escalation`: each contact is a chat) reached its user's socket, and checks:
-delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, and both nodes
-answer `/health` with 200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
+delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, no user got pushes out
+of `eventId` order, and every node (but one a node fault ended) is still the process it was and answers `/health` with
+200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
 the fault's end to the first push delivered after it and to all caught up (every event made before the fault's end
 delivered, and the last push that came more than a second after its event's append delivered),
 and push latency (append to socket) p50/p99 outside the fault: of the events delivered before it began and of those
 appended after the catch-up.
 
 Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
-stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
-they have seen no push; a reconnection that fails (the node cannot register while Redis does not answer) is retried
-with a short backoff, until a deadline. The nodes keep their sockets open through these faults, so a tenth of the
-customers lose theirs during the fault (closed from the client's side, as a network drop would): they must register
-again while Redis does not answer, and get what they missed by `lastEventId` once it does.
+stickiness might send them; through HAProxy for the node faults) with the last `eventId` they saw, or the replay
+position of their `registered` frame when they have seen no push; a reconnection that fails (the node cannot register
+while Redis does not answer) is retried with a short backoff, until a deadline. The nodes keep their sockets open
+through the Redis and pub/sub faults, so a tenth of the customers lose theirs during the fault (closed from the
+client's side, as a network drop would): they must register again while Redis does not answer (or while the nodes'
+subscriptions are down), and get what they missed by `lastEventId` once it does. In the node faults the node's own
+customers are the ones that reconnect.
 
 Redis runs with `appendonly yes` and `appendfsync everysec`, as ops/redis.conf does: on SIGTERM Redis writes and fsyncs
 the whole append-only file before it exits, so a clean restart loses no write either way; `always` only narrows what a
@@ -45,8 +65,9 @@ Sizes come from the environment, so the same test measures: the defaults keep th
 100 events/s, the stall really 20 s); `SB_FAULT_USERS=500 SB_FAULT_RATE=1000 SB_FAULT_AFTER_SECONDS=25` is the
 issue's measurement (load going on well past the catch-up, so latency after it is measured too).
 `SB_FAULT_BEFORE_SECONDS` and `SB_FAULT_AFTER_SECONDS` (load before and after the fault), `SB_FAULT_STOP_SECONDS`
-(the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done); `SB_FAULT_KEEP=1` keeps the
-Redis and node logs; `SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
+(the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done), `SB_FAULT_DRAIN_SECONDS`
+(the drained node's `node.drainSeconds`) and the others above; `SB_FAULT_KEEP=1` keeps the Redis, node and HAProxy logs;
+`SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
 
 One thread serves every customer socket (non-blocking sockets and `selectors`), another produces; the time of each
 event's append and of each push's arrival are read from the same monotonic clock.
@@ -1084,7 +1105,7 @@ def run_fault(name: str, load: Load, fault, gone: set[int] | None = None, drops:
     # its event's append (queued behind the backlog, or stuck in a node): the last such push reached its socket.
     late = [delivered_at(e) for e in delivered if delivered_at(e) >= fault_start
             and (e.due <= fault_end or delivered_at(e) - e.appended > SLOW_SECONDS)]
-    caught_up_at = max(late, default=fault_end)
+    caught_up_at = max([fault_end, *late])  # a catch-up done within the fault (a drain's) is done at its end
     after = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended > caught_up_at]
     # Events that waited more than a second between their append and their last push, whatever the reason.
     slow = [delivered_at(e) - e.appended for e in delivered if delivered_at(e) - e.appended > SLOW_SECONDS]
@@ -1375,20 +1396,23 @@ def test_node_killed_behind_haproxy(balanced_load):
         index, node, on_it, spread = busiest_node(cluster, customers)
         killed.update(node=node, users=on_it)
         probe = cluster.server.client(timeout=5)
+        held = 0
         try:
             stopped = time.monotonic()
             os.kill(node.process.pid, signal.SIGSTOP)
             deadline = stopped + 2
             while (held := pending_of(probe, node.node_id)) == 0 and time.monotonic() < deadline:
                 time.sleep(0.005)
+        finally:
             node.process.kill()
             node.process.wait()
             killed["at"] = time.monotonic()
             gone.add(index)
-        finally:
             probe.close()
         killed["claimed"] = load.watch("claimed", lambda client: pending_of(client, node.node_id) == 0)
-        killed["purged"] = load.watch("purged", lambda client: records_of(client, node.node_id, users) == 0)
+        # Its own set goes last in a purge (HubSweeper → RealtimeHub.purge), after its records in the users' sets.
+        killed["purged"] = load.watch("purged", lambda client: not client.sismember(NODE_SET, node.node_id)
+                                      and not client.exists(node_connections(node.node_id)))
         return {"killed": node.node_id, "sockets_per_node": spread, "unacknowledged_at_kill": held,
                 "stopped_before_kill": round(killed["at"] - stopped, 3)}
 
@@ -1396,16 +1420,22 @@ def test_node_killed_behind_haproxy(balanced_load):
         at = killed["at"]
         claimed = killed["claimed"].wait(CLAIM_IDLE_MS / 1000 * 2 + 30)
         purged = killed["purged"].wait(NODE_TTL_SECONDS + 2 * SWEEP_SECONDS + 30)
+        probe = cluster.server.client(timeout=5)
+        try:
+            left = records_of(probe, killed["node"].node_id, users)
+        finally:
+            probe.close()
         return {**moved_figures(customers, killed["node"].node_id, killed["users"], start),
                 "claimed_after": None if claimed is None else round(claimed - at, 3),
-                "purged_after": None if purged is None else round(purged - at, 3)}
+                "purged_after": None if purged is None else round(purged - at, 3), "records_left": left}
 
     figures = run_fault(f"node killed behind HAProxy (SIGKILL, events.claimIdleMs {CLAIM_IDLE_MS}, "
                         f"realtime.nodeTtlSeconds {NODE_TTL_SECONDS})", load, kill, gone=gone, drops=False, recovery=recovery)
     assert figures["moved"] == figures["moved_of"] > 0, \
         f"{figures['moved_of'] - figures['moved']} of the killed node's {figures['moved_of']} customers are not on another node"
     assert figures["claimed_after"] is not None, "the killed node's unacknowledged entries were never claimed"
-    assert figures["purged_after"] is not None, "the killed node's socket records were never purged"
+    assert figures["purged_after"] is not None and figures["records_left"] == 0, \
+        "the killed node's socket records were never purged"
     assert figures["lost"] == 0 and figures["duplicated"] == 0
 
 
