@@ -1,8 +1,9 @@
-"""Nothing lost when Redis stalls or restarts under a steady load (issue 12).
+"""Nothing lost when Redis stalls or restarts, or a node goes away, under a steady load (issue 12).
 
 Each test starts its own Redis (a Unix socket in a private folder, append-only file on) and two nodes on it
-(`switchboard_node.Node`), opens U customer sockets spread over the nodes, and appends CONNECTED_TO_AGENT events for
-those customers' chats to the contact-event stream at a steady R events/s. In the middle of the run Redis is faulted:
+(`switchboard_node.Node`; three behind HAProxy for the node faults), opens U customer sockets spread over the nodes,
+and appends CONNECTED_TO_AGENT events for those customers' chats to the contact-event stream at a steady R events/s.
+In the middle of the run Redis, its pub/sub connections or a node is faulted:
 
 - `test_redis_stalled`: SIGSTOP for 20 s, then SIGCONT (a stalled Redis: connections stay open, nothing answers);
 - `test_redis_restarted`: SIGTERM, then a new redis-server on the same folder and socket, which loads the append-only
@@ -12,8 +13,24 @@ those customers' chats to the contact-event stream at a steady R events/s. In th
   cluster client; the master serving the stream is SIGKILLed and the fault lasts until its replica is promoted and the
   survivors agree on the slot map. (As redis-cli lays the slots out, that master also serves the `{contacts}` slot
   and is the nodes' seed; the printed figures say whether it was.)
+- `test_pubsub_connection_killed`: `CLIENT KILL TYPE pubsub`, `SB_FAULT_PUBSUB_KILLS` times (3), each once every
+  node's channel is subscribed again plus `SB_FAULT_PUBSUB_INTERVAL_SECONDS` (1 s); the fault lasts until the
+  channels are subscribed again after the last kill. Each node, back on its channel, catches every socket up from its
+  user's replay log (the nodes' log lines of those catch-ups are printed). Both nodes stay up.
+- `test_node_drained_behind_haproxy`: three nodes behind HAProxy (ops/haproxy.cfg with a `server` line per node,
+  started through ops/listen-then-exec.py as `ops/run.sh --nodes 3` does), customers connecting through it; the node
+  holding the most sockets gets SIGTERM: it answers `/health` with 503 for `node.drainSeconds` (2 s, as run.sh sets
+  it; HAProxy's checks take it out), closes its sockets with 1012, removes its socket records and exits, which ends
+  the fault. Its customers reconnect through HAProxy and must be on the other nodes; it must have exited with 0 and
+  left no socket record.
+- `test_node_killed_behind_haproxy`: the same, but SIGKILL, at a moment its event consumer holds stream entries it has
+  not acknowledged (stopped with SIGSTOP, at most 2 s, until Redis has handed it some). The survivors claim those
+  entries once idle for `events.claimIdleMs` (2000 here, `SB_FAULT_CLAIM_IDLE_MS`; config.json has 10000) and purge
+  its socket records once its liveness key has expired (`realtime.nodeTtlSeconds` 4 here, `SB_FAULT_NODE_TTL_SECONDS`,
+  with a sweep every quarter of that; config.json has 15 and 5). Printed: when its entries were claimed and its
+  records purged, from the kill.
 
-A third test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
+A further test, `test_catch_up_meets_a_loading_redis`, makes certain what the restart under load showed once at 500
 users and 1,000 events/s (before the fix): a push a node's channel missed just before Redis restarted must still
 arrive when the node's subscription comes back while Redis is still loading (the catch-up retries until Redis serves
 the replay logs).
@@ -22,19 +39,22 @@ The producer goes on during and after the fault. Its own XADDs fail while Redis 
 could not append, in order, and appends them once Redis answers again (a producer that drops events is not the system
 losing them), noting when each one was finally appended. Then the test waits, bounded, until every appended event's
 pushes (`agent_connected` and `enable_escalation`: each contact is a chat) reached its user's socket, and checks:
-delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, and both nodes
-answer `/health` with 200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
+delivered == appended for every user, no user got an `eventId` twice or a contact's push twice, no user got pushes out
+of `eventId` order, and every node (but one a node fault ended) is still the process it was and answers `/health` with
+200 again. It prints, per fault (`pytest -s`): appended, delivered, lost, duplicated, the time from
 the fault's end to the first push delivered after it and to all caught up (every event made before the fault's end
 delivered, and the last push that came more than a second after its event's append delivered),
 and push latency (append to socket) p50/p99 outside the fault: of the events delivered before it began and of those
 appended after the catch-up.
 
 Customer sockets behave as the widget does: on close or error they reconnect (to the other node, as a balancer without
-stickiness might send them) with the last `eventId` they saw, or the replay position of their `registered` frame when
-they have seen no push; a reconnection that fails (the node cannot register while Redis does not answer) is retried
-with a short backoff, until a deadline. The nodes keep their sockets open through these faults, so a tenth of the
-customers lose theirs during the fault (closed from the client's side, as a network drop would): they must register
-again while Redis does not answer, and get what they missed by `lastEventId` once it does.
+stickiness might send them; through HAProxy for the node faults) with the last `eventId` they saw, or the replay
+position of their `registered` frame when they have seen no push; a reconnection that fails (the node cannot register
+while Redis does not answer) is retried with a short backoff, until a deadline. The nodes keep their sockets open
+through the Redis and pub/sub faults, so a tenth of the customers lose theirs during the fault (closed from the
+client's side, as a network drop would): they must register again while Redis does not answer (or while the nodes'
+subscriptions are down), and get what they missed by `lastEventId` once it does. In the node faults the node's own
+customers are the ones that reconnect.
 
 Redis runs with `appendonly yes` and `appendfsync everysec`, as ops/redis.conf does: on SIGTERM Redis writes and fsyncs
 the whole append-only file before it exits, so a clean restart loses no write either way; `always` only narrows what a
@@ -45,8 +65,9 @@ Sizes come from the environment, so the same test measures: the defaults keep th
 100 events/s, the stall really 20 s); `SB_FAULT_USERS=500 SB_FAULT_RATE=1000 SB_FAULT_AFTER_SECONDS=25` is the
 issue's measurement (load going on well past the catch-up, so latency after it is measured too).
 `SB_FAULT_BEFORE_SECONDS` and `SB_FAULT_AFTER_SECONDS` (load before and after the fault), `SB_FAULT_STOP_SECONDS`
-(the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done); `SB_FAULT_KEEP=1` keeps the
-Redis and node logs; `SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
+(the stall), `SB_FAULT_CATCH_UP_SECONDS` (how long delivery may take once the producer is done), `SB_FAULT_DRAIN_SECONDS`
+(the drained node's `node.drainSeconds`) and the others above; `SB_FAULT_KEEP=1` keeps the Redis, node and HAProxy logs;
+`SB_FAULT_DUMP=PREFIX` writes each event's times to PREFIX.<fault>.csv.
 
 One thread serves every customer socket (non-blocking sockets and `selectors`), another produces; the time of each
 event's append and of each push's arrival are read from the same monotonic clock.
@@ -60,12 +81,14 @@ import errno
 import json
 import os
 import pathlib
+import re
 import selectors
 import shutil
 import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -84,7 +107,7 @@ from redis.retry import Retry  # noqa: E402
 
 from redis_cluster import RedisCluster  # noqa: E402
 
-from switchboard_node import Node, health, user_token  # noqa: E402
+from switchboard_node import REPO, Node, health, merge, user_token  # noqa: E402
 
 USERS = int(os.environ.get("SB_FAULT_USERS", "50"))
 RATE = float(os.environ.get("SB_FAULT_RATE", "100"))
@@ -94,9 +117,40 @@ STOP_SECONDS = float(os.environ.get("SB_FAULT_STOP_SECONDS", "20"))
 CATCH_UP_SECONDS = float(os.environ.get("SB_FAULT_CATCH_UP_SECONDS", "60"))
 SLOW_SECONDS = 1.0  # a push this much later than its event's append is late (caught up: no push that late any more)
 RECONNECT_DEADLINE_SECONDS = 60.0  # a customer that cannot register again for this long gives up (and the test fails)
-NODES = 2
+NODES = 2  # on one Redis; the node faults run BALANCED_NODES behind HAProxy
+BALANCED_NODES = 3
+PUBSUB_KILLS = int(os.environ.get("SB_FAULT_PUBSUB_KILLS", "3"))
+PUBSUB_INTERVAL_SECONDS = float(os.environ.get("SB_FAULT_PUBSUB_INTERVAL_SECONDS", "1"))
+# The node faults' configuration (overrides of config.json), kept short so the tests stay bounded. The config's range
+# checks hold: the liveness TTL is at least twice the sweep interval; events.blockMs (1000) stays below the command
+# timeout (5000).
+DRAIN_SECONDS = float(os.environ.get("SB_FAULT_DRAIN_SECONDS", "2"))  # node.drainSeconds (ops/run.sh --nodes N runs 2)
+CLAIM_IDLE_MS = int(os.environ.get("SB_FAULT_CLAIM_IDLE_MS", "2000"))  # events.claimIdleMs (config.json: 10000)
+NODE_TTL_SECONDS = int(os.environ.get("SB_FAULT_NODE_TTL_SECONDS", "4"))  # realtime.nodeTtlSeconds (config.json: 15)
+SWEEP_SECONDS = NODE_TTL_SECONDS / 4  # realtime.sweepIntervalSeconds (config.json: 5)
+NODE_FAULT_OVERRIDES = {
+    "node": {"drainSeconds": DRAIN_SECONDS},
+    "events": {"claimIdleMs": CLAIM_IDLE_MS},
+    "realtime": {"nodeTtlSeconds": NODE_TTL_SECONDS, "sweepIntervalSeconds": SWEEP_SECONDS},
+    # HAProxy (on this host) says who the client is in X-Forwarded-For, as ops/run.sh configures it.
+    "security": {"trustedProxies": ["127.0.0.1/32"]},
+}
 DROPPED = max(1, USERS // 10)  # customers whose sockets drop during the fault
 STREAM = "sb:events"  # config.json's events.stream
+GROUP = "processors"  # config.json's events.group; each node's consumer is named by its node id
+NODE_SET = "sb:{rt}:nodes"  # nodes with socket records (docs/redis-keys.md)
+
+
+def node_channel(node_id: str) -> str:
+    return f"sb:{{rt}}:node:{node_id}"
+
+
+def node_connections(node_id: str) -> str:
+    return f"sb:{{n:{node_id}}}:conns"
+
+
+def user_connections(user: str) -> str:
+    return f"sb:{{u:{user}}}:conns"
 CONTACTS = "sb:{contacts}:contact:"  # <keyPrefix>:{contacts}:contact:<id> (docs/redis-keys.md)
 PUSH_TYPES = ("agent_connected", "enable_escalation")  # what CONNECTED_TO_AGENT makes for a chat (EventRules.swift)
 # What a client raises while Redis does not answer: a cluster client also raises RedisClusterException (not a RedisError)
@@ -279,6 +333,7 @@ class Customer:
         self.backoff = 0.05
         self.down_since: float | None = None
         self.registrations = 0
+        self.registered_at: float | None = None  # when it last registered
         self.refusals = 0  # registrations answered with an error frame (Redis not answering)
         self.nodes: list[str] = []
 
@@ -464,6 +519,7 @@ class Customers(threading.Thread):
         elif kind == "registered":
             c.state = "open"
             c.registrations += 1
+            c.registered_at = now
             c.nodes.append(frame["node"])
             c.backoff, c.down_since = 0.05, None
             if c.last is None:
@@ -668,11 +724,13 @@ class HealthWatch:
             seen.update(f"node{index}:{status}" for t, status in mine[:upto] if t >= start)
         return dict(sorted(seen.items()))
 
-    def healthy_since(self, after: float) -> float | None:
-        """When every node last turned 200 (after an answer that was not) since `after`; `after` when none answered
-        otherwise; None while one does not answer 200."""
+    def healthy_since(self, after: float, gone=()) -> float | None:
+        """When every node but those in `gone` (indexes: nodes the fault ended) last turned 200 (after an answer that
+        was not) since `after`; `after` when none answered otherwise; None while one does not answer 200."""
         since = after
         for index in range(len(self.ports)):
+            if index in gone:
+                continue
             mine = [(t, status) for t, i, status in list(self.samples) if i == index and t >= after]
             if not mine or mine[-1][1] != 200:
                 return None
@@ -715,18 +773,128 @@ class StreamWatch(threading.Thread):
         return next((t for t, last in list(self.samples) if last >= entry), None)
 
 
+class Watch(threading.Thread):
+    """Asks Redis every 20 ms whether `condition(client)` holds, from its start until it does: `at` is when it first
+    did (None while it has not)."""
+
+    def __init__(self, what: str, server: RedisProcess | ClusterBackend, condition):
+        super().__init__(name=f"watch {what}", daemon=True)
+        self.what, self.server, self.condition = what, server, condition
+        self.started = time.monotonic()
+        self.at: float | None = None
+        self.stopping = threading.Event()
+
+    def run(self):
+        client = self.server.client(timeout=2, retries=0)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    if self.condition(client):
+                        self.at = time.monotonic()
+                        return
+                except REDIS_ERRORS:
+                    pass
+                self.stopping.wait(0.02)
+        finally:
+            client.close()
+
+    def wait(self, timeout: float) -> float | None:
+        """Waits up to `timeout` for the condition; returns when it held, or None."""
+        self.join(timeout)
+        return self.at
+
+    def stop(self):
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # The harness
 
 
+class Balancer:
+    """HAProxy in front of the nodes, as `ops/run.sh --nodes N` runs it: ops/listen-then-exec.py binds the balancer's
+    port first (so the nodes can be told its address), then, once the nodes' ports are known, the per-run config
+    (ops/haproxy.cfg plus one `server` line per node) is written and HAProxy started on the bound socket."""
+
+    def __init__(self, directory: pathlib.Path):
+        self.directory = directory
+        directory.mkdir()
+        self.config_path = directory / "haproxy.cfg"
+        self.log_path = directory / "haproxy.log"
+        self.output: list[str] = []
+        executable = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(REPO / "ops" / "listen-then-exec.py"), "127.0.0.1", "0",
+                 executable, "-db", "-f", str(self.config_path)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+        line = self.process.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"listen-then-exec.py printed no port: {line!r}")
+        self.port = int(line)
+        # Whatever HAProxy writes on its standard output later is read, so it never blocks on a full pipe.
+        threading.Thread(target=lambda: self.output.extend(self.process.stdout), name="haproxy-out", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, nodes: list[Node], timeout: float = 30):
+        """Writes the config with `nodes` as servers and lets HAProxy start; returns once it has sent a request to
+        each node (each answered `/health` with its node id through the balancer)."""
+        servers = "".join(f"    server {n.node_id} 127.0.0.1:{n.proxy.backend} check\n" for n in nodes)
+        self.config_path.write_text((REPO / "ops" / "haproxy.cfg").read_text() + servers)
+        self.process.stdin.write("go\n")
+        self.process.stdin.close()
+        seen: set[str] = set()
+
+        def reached_all() -> bool:
+            assert self.process.poll() is None, f"HAProxy exited ({self.process.returncode}):\n{self.log()}"
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as res:
+                    seen.add(json.load(res)["node"])
+            except (urllib.error.URLError, OSError, ValueError, KeyError):
+                pass
+            return seen >= {n.node_id for n in nodes}
+
+        wait_until(reached_all, f"HAProxy sending requests to all {len(nodes)} nodes", timeout, poll=0.02)
+
+    def stop(self, timeout: float = 10):
+        """SIGTERM (HAProxy stops at once, closing what it proxies) and wait; SIGKILL past `timeout`."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+
 class Cluster:
-    def __init__(self, server: RedisProcess | ClusterBackend, nodes: list[Node]):
-        self.server, self.nodes = server, nodes
+    def __init__(self, server: RedisProcess | ClusterBackend, nodes: list[Node], balancer: Balancer | None = None):
+        self.server, self.nodes, self.balancer = server, nodes, balancer
+
+    @property
+    def node_ports(self) -> list[int]:
+        return [node.proxy.backend for node in self.nodes]
 
     @property
     def ports(self) -> list[int]:
-        # Customers connect to the nodes themselves; each Node's proxy only serves its health checks.
-        return [node.proxy.backend for node in self.nodes]
+        """Where customers connect: the balancer, or else the nodes themselves (each Node's proxy only serves its
+        health checks)."""
+        return [self.balancer.port] if self.balancer else self.node_ports
 
 
 def start_redis_process(work: pathlib.Path) -> RedisProcess:
@@ -738,28 +906,45 @@ def start_redis_process(work: pathlib.Path) -> RedisProcess:
 
 
 @contextlib.contextmanager
-def nodes_on(start_backend):
-    """NODES nodes on the Redis `start_backend(folder)` starts (a RedisProcess or a ClusterBackend); all stopped after."""
+def nodes_on(start_backend, count: int = NODES, balanced: bool = False, overrides: dict | None = None):
+    """`count` nodes on the Redis `start_backend(folder)` starts (a RedisProcess or a ClusterBackend), configured with
+    `overrides`, behind HAProxy when `balanced`; all stopped after."""
     binary = os.environ.get("SWITCHBOARD_BIN")
     if os.environ.get("SWITCHBOARD_URL") or not binary:
         pytest.skip("needs SWITCHBOARD_BIN (ops/test.sh sets it): it starts its own Redis and nodes")
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed (ops/test.sh installs it)")
+    if balanced and not (shutil.which("haproxy") or os.path.exists("/usr/sbin/haproxy")):
+        pytest.skip("haproxy is not installed (ops/test.sh installs it)")
     work = pathlib.Path(tempfile.mkdtemp(prefix="sb-faults-"))
     server = None
+    balancer = None
     nodes: list[Node] = []
     try:
         server = start_backend(work)
-        for i in range(NODES):
-            node = Node(binary, server.url, work / f"node{i}", overrides=server.overrides, node_id=f"fault-node-{i}")
+        config = json.loads(json.dumps(server.overrides))
+        merge(config, overrides or {})
+        if balanced:
+            balancer = Balancer(work / "haproxy")
+            merge(config, {"node": {"publicUrl": balancer.url}})
+        for i in range(count):
+            node = Node(binary, server.url, work / f"node{i}", overrides=config, node_id=f"fault-node-{i}")
             nodes.append(node)
             node.start()
-        yield Cluster(server, nodes)
+        if balancer:
+            balancer.start(nodes)
+        yield Cluster(server, nodes, balancer)
     finally:
         if server is not None:
             server.resume()  # a stalled Redis would hold the nodes' drain up
-        for node in nodes:
-            node.close()
+        if balancer is not None:
+            balancer.stop()
+        # Stopped together: each drains for node.drainSeconds.
+        stopping = [threading.Thread(target=node.close, name=f"stop-{node.node_id}") for node in nodes]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
         if server is not None:
             server.stop()
         if os.environ.get("SB_FAULT_KEEP"):
@@ -771,6 +956,13 @@ def nodes_on(start_backend):
 @pytest.fixture
 def cluster():
     with nodes_on(start_redis_process) as nodes:
+        yield nodes
+
+
+@pytest.fixture
+def balanced_cluster():
+    """BALANCED_NODES nodes behind HAProxy, configured for the node faults (NODE_FAULT_OVERRIDES)."""
+    with nodes_on(start_redis_process, BALANCED_NODES, balanced=True, overrides=NODE_FAULT_OVERRIDES) as nodes:
         yield nodes
 
 
@@ -790,10 +982,20 @@ class Load:
         self.cluster = cluster
         self.customers = Customers(cluster.ports, USERS)
         self.producer = Producer(cluster.server, [c.user for c in self.customers.customers], RATE)
-        self.health = HealthWatch(cluster.ports)
+        self.health = HealthWatch(cluster.node_ports)
         self.stream = StreamWatch(cluster.server)
+        self.watches: list[Watch] = []
+
+    def watch(self, what: str, condition) -> "Watch":
+        """Starts watching for `condition(redis client)` to hold; stopped in `close`."""
+        watch = Watch(what, self.cluster.server, condition)
+        self.watches.append(watch)
+        watch.start()
+        return watch
 
     def close(self):
+        for watch in self.watches:
+            watch.stop()
         self.stream.stop()
         self.producer.stop()
         self.customers.stop()
@@ -803,6 +1005,15 @@ class Load:
 @pytest.fixture
 def load(cluster):
     load = Load(cluster)
+    try:
+        yield load
+    finally:
+        load.close()
+
+
+@pytest.fixture
+def balanced_load(balanced_cluster):
+    load = Load(balanced_cluster)
     try:
         yield load
     finally:
@@ -825,9 +1036,15 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_fault(name: str, load: Load, fault) -> dict:
+def run_fault(name: str, load: Load, fault, gone: set[int] | None = None, drops: bool = True, recovery=None) -> dict:
     """Steady load, `fault()` (returns when the fault is over) in the middle, then waits for every push; returns the
-    figures and prints them."""
+    figures and prints them.
+
+    `gone`: indexes of the nodes the fault ended (the fault may fill it in): they must have exited, and the others
+    must still be the processes they were, healthy. `drops`: the fault dropped some customers' sockets itself
+    (`customers.drop`), each of which must have registered again. `recovery(fault_start, fault_end)`: the fault's own
+    figures, taken once every push is in (or the wait gave up), printed with the rest before anything is asserted."""
+    gone = set() if gone is None else gone
     cluster, customers, producer, watch = load.cluster, load.customers, load.producer, load.health
     watch.start()
     load.stream.start()
@@ -858,13 +1075,18 @@ def run_fault(name: str, load: Load, fault) -> dict:
     assert customers.failure is None, customers.failure
     arrivals = customers.snapshot()
 
-    # Healthy again: both nodes still the processes they were, answering 200.
-    for node in cluster.nodes:
-        assert node.process.poll() is None, f"{node.node_id} exited:\n{node.log()}"
-    wait_until(lambda: all(health(node.base_url) == 200 for node in cluster.nodes), "both nodes answer /health with 200", 30)
-    wait_until(lambda: watch.healthy_since(fault_start), "the health watch saw both nodes answer 200", 5)
-    healthy = watch.healthy_since(fault_start)
+    # Healthy again: every node but those the fault ended still the process it was, answering 200.
+    survivors = [node for index, node in enumerate(cluster.nodes) if index not in gone]
+    for index, node in enumerate(cluster.nodes):
+        if index in gone:
+            assert node.process is None or node.process.poll() is not None, f"{node.node_id} is still running"
+        else:
+            assert node.process.poll() is None, f"{node.node_id} exited:\n{node.log()}"
+    wait_until(lambda: all(health(node.base_url) == 200 for node in survivors), "the surviving nodes answer /health with 200", 30)
+    wait_until(lambda: watch.healthy_since(fault_start, gone), "the health watch saw the surviving nodes answer 200", 5)
+    healthy = watch.healthy_since(fault_start, gone)
     health_during = watch.during(fault_start, fault_end)
+    recovered = recovery(fault_start, fault_end) if recovery else {}
 
     def delivered_at(e: Event) -> float | None:
         times = [arrivals.get((t, e.contact)) for t in PUSH_TYPES]
@@ -883,7 +1105,7 @@ def run_fault(name: str, load: Load, fault) -> dict:
     # its event's append (queued behind the backlog, or stuck in a node): the last such push reached its socket.
     late = [delivered_at(e) for e in delivered if delivered_at(e) >= fault_start
             and (e.due <= fault_end or delivered_at(e) - e.appended > SLOW_SECONDS)]
-    caught_up_at = max(late, default=fault_end)
+    caught_up_at = max([fault_end, *late])  # a catch-up done within the fault (a drain's) is done at its end
     after = [(delivered_at(e) - e.appended) * 1000 for e in delivered if e.appended > caught_up_at]
     # Events that waited more than a second between their append and their last push, whatever the reason.
     slow = [delivered_at(e) - e.appended for e in delivered if delivered_at(e) - e.appended > SLOW_SECONDS]
@@ -904,7 +1126,7 @@ def run_fault(name: str, load: Load, fault) -> dict:
         "reconnects": sum(max(0, c.registrations - 1) for c in customers.customers),
         "refused_registrations": sum(c.refusals for c in customers.customers),
         "closes": dict(customers.closes), "slow_events": len(slow), "slowest": max(slow, default=0.0),
-        "stream_read_after": (read_all - fault_end) if read_all else float("nan"), **fault_info,
+        "stream_read_after": (read_all - fault_end) if read_all else float("nan"), **fault_info, **recovered,
     }
     if os.environ.get("SB_FAULT_DUMP"):
         # One line per event, times in seconds from the fault's start: for plotting or looking into a slow catch-up.
@@ -914,13 +1136,14 @@ def run_fault(name: str, load: Load, fault) -> dict:
                 at = delivered_at(e)
                 dump.write(f"{e.user},{e.contact},{e.due - fault_start:.4f},{e.appended - fault_start:.4f},"
                            f"{'' if at is None else f'{at - fault_start:.4f}'}\n")
-    print(f"\n[{name}] users={USERS} rate={RATE:g}/s nodes={NODES} before={BEFORE_SECONDS:g}s after={AFTER_SECONDS:g}s\n"
+    print(f"\n[{name}] users={USERS} rate={RATE:g}/s nodes={len(cluster.nodes)}"
+          f"{' behind HAProxy' if cluster.balancer else ''} before={BEFORE_SECONDS:g}s after={AFTER_SECONDS:g}s\n"
           f"  fault {figures['fault_seconds']:.2f} s {fault_info}\n"
           f"  appended={figures['appended']} delivered={figures['delivered']} lost={figures['lost']} "
           f"duplicated={figures['duplicated']} out-of-order={figures['out_of_order']}\n"
           f"  producer: held back up to {producer.max_pending} events, {producer.failed_tries} failed tries\n"
           f"  recovery after the fault's end: first push {first_after:.3f} s, all caught up {figures['caught_up_after']:.3f} s, "
-          f"both nodes healthy {figures['healthy_after']:.3f} s; "
+          f"{'surviving' if gone else 'all'} nodes healthy {figures['healthy_after']:.3f} s; "
           f"{len(slow)} events took over 1 s from append to socket (slowest {figures['slowest']:.3f} s)\n"
           f"  the nodes had read the stream's backlog {figures['stream_read_after']:.3f} s after the fault's end "
           f"(the producer's last held-back event appended {flushed - fault_end:.3f} s after it)\n"
@@ -928,7 +1151,8 @@ def run_fault(name: str, load: Load, fault) -> dict:
           f"  latency append->socket outside the fault: p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
           f"(before: {figures['p50_before']:.1f}/{figures['p99_before']:.1f} ms over {len(before)}, "
           f"after: {figures['p50_after']:.1f}/{figures['p99_after']:.1f} ms over {len(after)})\n"
-          f"  customer sockets: {figures['reconnects']} reconnections, closes {figures['closes']}")
+          f"  customer sockets: {figures['reconnects']} reconnections, closes {figures['closes']}"
+          + (f"\n  recovery: {recovered}" if recovered else ""))
 
     assert not customers.duplicates, f"duplicated pushes ({len(customers.duplicates)}): {customers.duplicates[:10]}"
     assert not customers.out_of_order, f"pushes out of eventId order: {customers.out_of_order[:10]}"
@@ -938,8 +1162,9 @@ def run_fault(name: str, load: Load, fault) -> dict:
     gave_up = [c.user for c in customers.customers if c.state == "gave-up"]
     assert not gave_up, f"customers that could not reconnect: {gave_up[:10]}"
     by_user = {c.user: c for c in customers.customers}
-    assert customers.dropped and all(by_user[u].registrations >= 2 for u in customers.dropped), \
-        "a customer dropped during the fault did not register again"
+    if drops:
+        assert customers.dropped and all(by_user[u].registrations >= 2 for u in customers.dropped), \
+            "a customer dropped during the fault did not register again"
     return figures
 
 
@@ -1030,6 +1255,187 @@ def test_cluster_stream_master_killed(cluster_load):
         raise AssertionError(f"{error}\n{len(absent)} of the {len(lost)} lost events are not in the stream "
                              f"(acknowledged by the dead master, not replicated): {[e.stream_id for e in absent[:10]]}") from error
     assert load.producer.failed_tries > 0, "the producer never saw the stream's master gone"
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+def test_pubsub_connection_killed(load):
+    """`CLIENT KILL TYPE pubsub` on Redis, PUBSUB_KILLS times (by default 3) a short interval apart, under a steady load:
+    every node's channel subscription dies; each node subscribes again and catches its sockets up from their users'
+    replay logs. Both nodes stay up; nothing lost, nothing twice, nothing out of order."""
+    server, customers, nodes = load.cluster.server, load.customers, load.cluster.nodes
+    probe = server.client(timeout=5)
+    channels = [node_channel(node.node_id) for node in nodes]
+
+    def subscribed() -> bool:
+        return all(count == 1 for _, count in probe.pubsub_numsub(*channels))
+
+    assert subscribed(), "a node's channel is not subscribed before the fault"
+
+    def kill():
+        kills = []
+        for k in range(PUBSUB_KILLS):
+            if k:
+                time.sleep(PUBSUB_INTERVAL_SECONDS)  # the fault's pace: the next kill a short while after the last
+            killed = probe.client_kill_filter(_type="pubsub")
+            at = time.monotonic()
+            if k == 0:
+                # Some customers lose their sockets too, and register again while the subscriptions are being made again.
+                customers.drop(DROPPED)
+            wait_until(subscribed, "every node's channel subscribed again", 30, poll=0.005)
+            kills.append({"killed": killed, "resubscribed_after": round(time.monotonic() - at, 3)})
+        return {"kills": kills}
+
+    def recovery(start: float, end: float) -> dict:
+        # What each node logged of its catch-ups (NodeSubscriber.catchUp): "sockets/pushes replayed/sockets closed".
+        def catch_ups(node: Node) -> list[str]:
+            lines = [line for line in node.log_path.read_text(errors="replace").splitlines() if "caught sockets up" in line]
+            fields = [dict(re.findall(r"(\w+)=(\S+)", line)) for line in lines]
+            return [f"{f.get('sockets')}/{f.get('pushes')}/{f.get('closed')}" for f in fields]
+
+        return {"catch_ups": {node.node_id: catch_ups(node) for node in nodes}}
+
+    try:
+        figures = run_fault(f"pubsub connections killed ({PUBSUB_KILLS}x CLIENT KILL TYPE pubsub)", load, kill,
+                            recovery=recovery)
+    finally:
+        probe.close()
+    assert all(k["killed"] >= len(nodes) for k in figures["kills"]), f"a kill missed a node's subscription: {figures['kills']}"
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+def busiest_node(cluster: Cluster, customers: Customers) -> tuple[int, Node, list[str], dict[str, int]]:
+    """The node holding the most customer sockets now: its index, the node, the users whose socket it holds, and how
+    many sockets each node holds."""
+    held: dict[str, list[str]] = {}
+    for c in list(customers.customers):
+        if c.state == "open" and c.nodes:
+            held.setdefault(c.nodes[-1], []).append(c.user)
+    node_id = max(held, key=lambda n: len(held[n]))
+    index = next(i for i, node in enumerate(cluster.nodes) if node.node_id == node_id)
+    return index, cluster.nodes[index], held[node_id], {n: len(users) for n, users in sorted(held.items())}
+
+
+def pending_of(client, consumer: str) -> int:
+    """Stream entries delivered to `consumer` (a node id) and not acknowledged."""
+    summary = client.xpending(STREAM, GROUP)
+    return next((c["pending"] for c in summary.get("consumers") or [] if c["name"] == consumer), 0)
+
+
+def records_of(client, node_id: str, users: list[str]) -> int:
+    """Socket records naming `node_id` still in Redis: in its own set (and the set of nodes), and in the users' sets."""
+    pipe = client.pipeline(transaction=False)
+    for user in users:
+        pipe.zrange(user_connections(user), 0, -1)
+    in_users = sum(1 for members in pipe.execute() for member in members if member.endswith("@" + node_id))
+    return in_users + client.scard(node_connections(node_id)) + int(client.sismember(NODE_SET, node_id))
+
+
+def moved_figures(customers: Customers, node_id: str, users: list[str], since: float) -> dict:
+    """Of the customers whose socket `node_id` held: how many registered again on another node since `since`, and
+    when the last did."""
+    by_user = {c.user: c for c in customers.customers}
+    back = [by_user[u].registered_at for u in users
+            if by_user[u].nodes[-1] != node_id and by_user[u].registered_at and by_user[u].registered_at > since]
+    return {"moved": len(back), "moved_of": len(users),
+            "last_moved_after": round(max(back) - since, 3) if back else None}
+
+
+def test_node_drained_behind_haproxy(balanced_load):
+    """Three nodes behind HAProxy, customers connected through it; the node holding the most sockets is drained with
+    SIGTERM under a steady load: it answers /health with 503 for node.drainSeconds (HAProxy's checks take it out),
+    then closes its sockets with 1012, removes its socket records and exits. Its customers reconnect through HAProxy
+    with their last eventId and land on the other two. The fault lasts until the drained process has exited; nothing
+    lost, nothing twice, the survivors healthy."""
+    load = balanced_load
+    cluster, customers = load.cluster, load.customers
+    users = [c.user for c in customers.customers]
+    gone: set[int] = set()
+    drained: dict = {}
+
+    def drain():
+        index, node, on_it, spread = busiest_node(cluster, customers)
+        drained.update(node=node, users=on_it)
+        node.process.send_signal(signal.SIGTERM)
+        wait_until(lambda: node.process.poll() is not None, "the drained node exited", DRAIN_SECONDS + 60)
+        gone.add(index)
+        return {"drained": node.node_id, "sockets_per_node": spread, "exit_code": node.process.returncode}
+
+    def recovery(start: float, end: float) -> dict:
+        node = drained["node"]
+        probe = cluster.server.client(timeout=5)
+        try:
+            left = records_of(probe, node.node_id, users)
+        finally:
+            probe.close()
+        return {**moved_figures(customers, node.node_id, drained["users"], start), "records_left": left}
+
+    figures = run_fault(f"node drained behind HAProxy (SIGTERM, node.drainSeconds {DRAIN_SECONDS:g})", load, drain,
+                        gone=gone, drops=False, recovery=recovery)
+    assert figures["exit_code"] == 0, f"the drained node exited with {figures['exit_code']}:\n{drained['node'].log()}"
+    assert figures["moved"] == figures["moved_of"] > 0, \
+        f"{figures['moved_of'] - figures['moved']} of the drained node's {figures['moved_of']} customers are not on another node"
+    assert figures["closes"].get("closed 1012", 0) >= figures["moved_of"], "the drained node's sockets did not close with 1012"
+    assert figures["records_left"] == 0, "the drained node left socket records behind"
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+def test_node_killed_behind_haproxy(balanced_load):
+    """Three nodes behind HAProxy, customers connected through it; the node holding the most sockets is SIGKILLed under
+    a steady load, at a moment its event consumer holds stream entries it has not acknowledged (it is stopped with
+    SIGSTOP, for at most 2 s, until Redis has handed it some; then killed). Its customers' sockets drop; they reconnect
+    through HAProxy with their last eventId. The survivors' consumers claim its entries once idle for
+    events.claimIdleMs, and purge its socket records once its liveness key (realtime.nodeTtlSeconds) has expired.
+    Nothing lost, nothing twice, the survivors healthy."""
+    load = balanced_load
+    cluster, customers = load.cluster, load.customers
+    users = [c.user for c in customers.customers]
+    gone: set[int] = set()
+    killed: dict = {}
+
+    def kill():
+        index, node, on_it, spread = busiest_node(cluster, customers)
+        killed.update(node=node, users=on_it)
+        probe = cluster.server.client(timeout=5)
+        held = 0
+        try:
+            stopped = time.monotonic()
+            os.kill(node.process.pid, signal.SIGSTOP)
+            deadline = stopped + 2
+            while (held := pending_of(probe, node.node_id)) == 0 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        finally:
+            node.process.kill()
+            node.process.wait()
+            killed["at"] = time.monotonic()
+            gone.add(index)
+            probe.close()
+        killed["claimed"] = load.watch("claimed", lambda client: pending_of(client, node.node_id) == 0)
+        # Its own set goes last in a purge (HubSweeper → RealtimeHub.purge), after its records in the users' sets.
+        killed["purged"] = load.watch("purged", lambda client: not client.sismember(NODE_SET, node.node_id)
+                                      and not client.exists(node_connections(node.node_id)))
+        return {"killed": node.node_id, "sockets_per_node": spread, "unacknowledged_at_kill": held,
+                "stopped_before_kill": round(killed["at"] - stopped, 3)}
+
+    def recovery(start: float, end: float) -> dict:
+        at = killed["at"]
+        claimed = killed["claimed"].wait(CLAIM_IDLE_MS / 1000 * 2 + 30)
+        purged = killed["purged"].wait(NODE_TTL_SECONDS + 2 * SWEEP_SECONDS + 30)
+        probe = cluster.server.client(timeout=5)
+        try:
+            left = records_of(probe, killed["node"].node_id, users)
+        finally:
+            probe.close()
+        return {**moved_figures(customers, killed["node"].node_id, killed["users"], start),
+                "claimed_after": None if claimed is None else round(claimed - at, 3),
+                "purged_after": None if purged is None else round(purged - at, 3), "records_left": left}
+
+    figures = run_fault(f"node killed behind HAProxy (SIGKILL, events.claimIdleMs {CLAIM_IDLE_MS}, "
+                        f"realtime.nodeTtlSeconds {NODE_TTL_SECONDS})", load, kill, gone=gone, drops=False, recovery=recovery)
+    assert figures["moved"] == figures["moved_of"] > 0, \
+        f"{figures['moved_of'] - figures['moved']} of the killed node's {figures['moved_of']} customers are not on another node"
+    assert figures["claimed_after"] is not None, "the killed node's unacknowledged entries were never claimed"
+    assert figures["purged_after"] is not None and figures["records_left"] == 0, \
+        "the killed node's socket records were never purged"
     assert figures["lost"] == 0 and figures["duplicated"] == 0
 
 
