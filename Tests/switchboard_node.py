@@ -138,12 +138,7 @@ class Node:
         """SIGTERM (the node drains: sockets closed with 1012) and wait for the exit."""
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process, timeout)
         self.process = None
         self.proxy.backend = None
 
@@ -156,10 +151,7 @@ class Node:
         self.proxy.close()
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path, 4000)
 
 
 class ExternalServer:
@@ -179,6 +171,26 @@ def merge(base: dict, overrides: dict) -> dict:
         else:
             base[key] = value
     return base
+
+
+def terminate(process: subprocess.Popen, timeout: float, then=None):
+    """SIGTERM, `then()` if given, and wait for the exit; SIGKILL past `timeout`."""
+    process.send_signal(signal.SIGTERM)
+    if then:
+        then()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def log_tail(path: pathlib.Path, chars: int) -> str:
+    """The last `chars` characters of a log file, or "" when there is none."""
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 def node_redis_url(redis_url: str, db: int) -> str:

@@ -107,7 +107,7 @@ from redis.retry import Retry  # noqa: E402
 
 from redis_cluster import RedisCluster  # noqa: E402
 
-from switchboard_node import REPO, Node, health, merge, user_token  # noqa: E402
+from switchboard_node import REPO, Node, health, log_tail, merge, terminate, user_token, wait_until  # noqa: E402
 
 USERS = int(os.environ.get("SB_FAULT_USERS", "50"))
 RATE = float(os.environ.get("SB_FAULT_RATE", "100"))
@@ -156,17 +156,6 @@ PUSH_TYPES = ("agent_connected", "enable_escalation")  # what CONNECTED_TO_AGENT
 # What a client raises while Redis does not answer: a cluster client also raises RedisClusterException (not a RedisError)
 # while a slot has no master it can reach.
 REDIS_ERRORS = (redis.RedisError, RedisClusterException)
-
-
-def wait_until(condition, what: str, timeout: float, poll: float = 0.05):
-    """Polls `condition` until it returns something truthy, which is returned; fails naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {timeout:.0f}s: {what}"
-        time.sleep(poll)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -247,20 +236,12 @@ class RedisProcess:
         """SIGTERM (Redis writes its append-only file and exits) and wait; SIGKILL past `timeout`."""
         if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        self.resume()  # a stopped process acts on SIGTERM only once it runs again
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        # A stopped process acts on SIGTERM only once it runs again.
+        terminate(self.process, timeout, then=self.resume)
         self.process = None
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path, 3000)
 
 
 class ClusterBackend:
@@ -876,10 +857,7 @@ class Balancer:
                 stream.close()
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path, 3000)
 
 
 class Cluster:
@@ -993,6 +971,12 @@ class Load:
         watch.start()
         return watch
 
+    def __enter__(self) -> "Load":
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
     def close(self):
         for watch in self.watches:
             watch.stop()
@@ -1004,29 +988,20 @@ class Load:
 
 @pytest.fixture
 def load(cluster):
-    load = Load(cluster)
-    try:
+    with Load(cluster) as load:
         yield load
-    finally:
-        load.close()
 
 
 @pytest.fixture
 def balanced_load(balanced_cluster):
-    load = Load(balanced_cluster)
-    try:
+    with Load(balanced_cluster) as load:
         yield load
-    finally:
-        load.close()
 
 
 @pytest.fixture
 def cluster_load(redis_cluster_nodes):
-    load = Load(redis_cluster_nodes)
-    try:
+    with Load(redis_cluster_nodes) as load:
         yield load
-    finally:
-        load.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:
