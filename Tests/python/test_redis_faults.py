@@ -1315,6 +1315,16 @@ def moved_figures(customers: Customers, node_id: str, users: list[str], since: f
             "last_moved_after": round(max(back) - since, 3) if back else None}
 
 
+def moved_and_left(cluster, customers, node, users_on_it: list[str], start: float) -> dict:
+    """Where a faulted node's customers went (`moved_figures`) and how many of its socket records Redis still holds."""
+    probe = cluster.server.client(timeout=5)
+    try:
+        left = records_of(probe, node.node_id, [c.user for c in customers.customers])
+    finally:
+        probe.close()
+    return {**moved_figures(customers, node.node_id, users_on_it, start), "records_left": left}
+
+
 def test_node_drained_behind_haproxy(balanced_load):
     """Three nodes behind HAProxy, customers connected through it; the node holding the most sockets is drained with
     SIGTERM under a steady load: it answers /health with 503 for node.drainSeconds (HAProxy's checks take it out),
@@ -1323,7 +1333,6 @@ def test_node_drained_behind_haproxy(balanced_load):
     lost, nothing twice, the survivors healthy."""
     load = balanced_load
     cluster, customers = load.cluster, load.customers
-    users = [c.user for c in customers.customers]
     gone: set[int] = set()
     drained: dict = {}
 
@@ -1336,13 +1345,7 @@ def test_node_drained_behind_haproxy(balanced_load):
         return {"drained": node.node_id, "sockets_per_node": spread, "exit_code": node.process.returncode}
 
     def recovery(start: float, end: float) -> dict:
-        node = drained["node"]
-        probe = cluster.server.client(timeout=5)
-        try:
-            left = records_of(probe, node.node_id, users)
-        finally:
-            probe.close()
-        return {**moved_figures(customers, node.node_id, drained["users"], start), "records_left": left}
+        return moved_and_left(cluster, customers, drained["node"], drained["users"], start)
 
     figures = run_fault(f"node drained behind HAProxy (SIGTERM, node.drainSeconds {DRAIN_SECONDS:g})", load, drain,
                         gone=gone, drops=False, recovery=recovery)
@@ -1363,7 +1366,6 @@ def test_node_killed_behind_haproxy(balanced_load):
     Nothing lost, nothing twice, the survivors healthy."""
     load = balanced_load
     cluster, customers = load.cluster, load.customers
-    users = [c.user for c in customers.customers]
     gone: set[int] = set()
     killed: dict = {}
 
@@ -1395,14 +1397,9 @@ def test_node_killed_behind_haproxy(balanced_load):
         at = killed["at"]
         claimed = killed["claimed"].wait(CLAIM_IDLE_MS / 1000 * 2 + 30)
         purged = killed["purged"].wait(NODE_TTL_SECONDS + 2 * SWEEP_SECONDS + 30)
-        probe = cluster.server.client(timeout=5)
-        try:
-            left = records_of(probe, killed["node"].node_id, users)
-        finally:
-            probe.close()
-        return {**moved_figures(customers, killed["node"].node_id, killed["users"], start),
+        return {**moved_and_left(cluster, customers, killed["node"], killed["users"], start),
                 "claimed_after": None if claimed is None else round(claimed - at, 3),
-                "purged_after": None if purged is None else round(purged - at, 3), "records_left": left}
+                "purged_after": None if purged is None else round(purged - at, 3)}
 
     figures = run_fault(f"node killed behind HAProxy (SIGKILL, events.claimIdleMs {CLAIM_IDLE_MS}, "
                         f"realtime.nodeTtlSeconds {NODE_TTL_SECONDS})", load, kill, gone=gone, drops=False, recovery=recovery)
