@@ -10,8 +10,10 @@
 -- ARGV[3]  replayMax   approximate cap of the replay stream (realtime.replayMaxPerUser)
 -- ARGV[4]  replayTtlMs the replay stream expires this long after the last push (realtime.replayWindowSeconds)
 -- ARGV[5]  now         ms since the epoch: sockets whose expiry passed are dropped, not published to
--- ARGV[6]  channelPrefix  node channels are <channelPrefix><nodeId>, e.g. "sb:{rt}:node:" (channels are not keys)
--- ARGV[7..] the push's members as name, value pairs, "type" first: the replay entry's fields
+-- ARGV[6]  channelPrefix  node channels are <channelPrefix><nodeId>, e.g. "sb:{rt}:node:" (channels are not keys); on a
+--          cluster a sharded channel in the user's slot, e.g. "sb:{3fz}:node:" where {3fz} hashes to that slot
+-- ARGV[7]  publish     "PUBLISH", or "SPUBLISH" for the sharded channels of redis.mode "cluster"
+-- ARGV[8..] the push's members as name, value pairs, "type" first: the replay entry's fields
 -- Returns {delivered, eventId}: sockets the push was published to, and the new eventId (the replay entry id);
 -- {-1, false} when the marker was set before.
 -- Published message: "<eventId>\n<connId>,<connId>...\n<payload with "eventId" first>". The JSON comes from the
@@ -19,7 +21,7 @@
 if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[2]) then
   return {-1, false}
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 7))
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 8))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local message = '{"eventId":"' .. id .. '",' .. string.sub(ARGV[1], 2)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
@@ -38,6 +40,6 @@ for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   end
 end
 for _, node in ipairs(order) do
-  redis.call('PUBLISH', ARGV[6] .. node, id .. '\n' .. table.concat(byNode[node], ',') .. '\n' .. message)
+  redis.call(ARGV[7], ARGV[6] .. node, id .. '\n' .. table.concat(byNode[node], ',') .. '\n' .. message)
 end
 return {delivered, id}

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Synchronization
 
@@ -30,7 +31,7 @@ extension RedisClient {
     ) async throws -> T {
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
         let total = channels.count + patterns.count
-        let pongs = PongCount()
+        let pongs = SharedCount()
         let base = configuration
         var target: (@Sendable () -> RedisConfiguration)?
         if let router = cluster { target = { base.node(router.subscriptionAddress()) } }
@@ -64,21 +65,8 @@ extension RedisClient {
                             try await withThrowingTaskGroup(of: Void.self) { link in
                                 link.addTask { try await channel.closeFuture.get() }
                                 link.addTask {
-                                    // Keepalive: one PING at a time; no pong in time closes the channel, ending the other task.
-                                    while true {
-                                        try await Task.sleep(for: .nanoseconds(ping.nanoseconds))
-                                        let before = pongs.value.load(ordering: .relaxed)
-                                        _ = try await connection.sendWithoutReply([RedisCommand("PING")])
-                                        let deadline = ContinuousClock.now + .nanoseconds(answerWithin.nanoseconds)
-                                        while pongs.value.load(ordering: .relaxed) == before, ContinuousClock.now < deadline {
-                                            try await Task.sleep(for: .milliseconds(10))
-                                        }
-                                        if pongs.value.load(ordering: .relaxed) == before {
-                                            logger.warning("subscription PING unanswered; reconnecting", metadata: ["channels": "\(channels)"])
-                                            channel.close(promise: nil)
-                                            return
-                                        }
-                                    }
+                                    try await Self.keepAlive(connection, channel: channel, pongs: pongs, every: ping, answerWithin: answerWithin,
+                                                             logger: logger, what: "\(channels)")
                                 }
                                 try await link.next()
                                 link.cancelAll()
@@ -120,7 +108,29 @@ extension RedisClient {
     }
 }
 
-/// PONGs a subscription has received, shared by its reply handler and its keepalive task.
-private final class PongCount: Sendable {
+extension RedisClient {
+    /// Keepalive of a subscribed connection: one PING at a time; no PONG within `answerWithin` closes `channel` (and so
+    /// ends the link, which is made again). Returns then; throws when cancelled.
+    static func keepAlive(_ connection: RedisConnection, channel: any Channel, pongs: SharedCount, every ping: TimeAmount,
+                          answerWithin: TimeAmount, logger: Logger, what: String) async throws {
+        while true {
+            try await Task.sleep(for: .nanoseconds(ping.nanoseconds))
+            let before = pongs.value.load(ordering: .relaxed)
+            _ = try await connection.sendWithoutReply([RedisCommand("PING")])
+            let deadline = ContinuousClock.now + .nanoseconds(answerWithin.nanoseconds)
+            while pongs.value.load(ordering: .relaxed) == before, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            if pongs.value.load(ordering: .relaxed) == before {
+                logger.warning("subscription PING unanswered; reconnecting", metadata: ["channels": "\(what)"])
+                channel.close(promise: nil)
+                return
+            }
+        }
+    }
+}
+
+/// A count shared by a subscription's reply handler and its tasks (PONGs received, confirmations).
+final class SharedCount: Sendable {
     let value = Atomic<Int>(0)
 }

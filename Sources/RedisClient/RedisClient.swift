@@ -71,6 +71,9 @@ public final class RedisClient: Sendable, Service {
         for connection in pool { connection.closeChannel() }
     }
 
+    /// Whether this is a Redis Cluster client (`redis.mode` "cluster").
+    public var isCluster: Bool { cluster != nil }
+
     /// Number of commands currently waiting for a reply across the pool.
     public var commandsInFlight: Int { cluster?.commandsInFlight ?? inFlight.load(ordering: .relaxed) }
 

@@ -60,6 +60,12 @@ final class RedisClusterRouter: Sendable {
     /// The URL's node as `host:port` (`[v6]:port`), as the slot map names nodes.
     private var seedAddress: String { "\(seed.host.contains(":") ? "[\(seed.host)]" : seed.host):\(seed.port)" }
 
+    /// The slot map, read again first when `refresh` (a sharded subscription lost a link: slots may have moved).
+    func slotMap(refresh: Bool) async throws -> RedisClusterTopology {
+        if refresh { try await self.refresh(force: true) }
+        return try await topology()
+    }
+
     private func topology() async throws -> RedisClusterTopology {
         if let topology = state.withLock({ $0.topology }) { return topology }
         try await refresh(force: true)

@@ -18,6 +18,23 @@ public enum RedisClusterSlot {
         return crc & UInt16(count - 1)
     }
 
+    /// For each slot, a short hash tag in it (`{<tag>}` in a name puts the name in that slot): names a sharded channel
+    /// in the slot of a script's keys.
+    public static let tags: [String] = {
+        var tags = [String](repeating: "", count: count), missing = count
+        var n = 0
+        while missing > 0 {
+            let tag = String(n, radix: 36)
+            let slot = Int(Self.slot(of: Array(tag.utf8)))
+            if tags[slot].isEmpty {
+                tags[slot] = tag
+                missing -= 1
+            }
+            n += 1
+        }
+        return tags
+    }()
+
     /// The slot of `key`'s UTF-8 bytes.
     public static func slot(of key: String) -> UInt16 { slot(of: Array(key.utf8)) }
 

@@ -66,4 +66,13 @@ struct RedisClusterTests {
         #expect(throws: RedisError.self) { try RedisClusterTopology(slots: .array([])) }
         #expect(throws: RedisError.self) { try RedisClusterTopology(slots: .array([.array([.integer(0), .integer(20000), node("h", 1)])])) }
     }
+
+    @Test("every slot has a tag of its own: a name with {tag} is in that slot (sharded node channels)")
+    func slotTags() {
+        #expect(RedisClusterSlot.tags.count == RedisClusterSlot.count)
+        for (slot, tag) in RedisClusterSlot.tags.enumerated() {
+            #expect(RedisClusterSlot.slot(of: "sb:{\(tag)}:node:n1") == UInt16(slot), "slot \(slot)")
+        }
+        #expect(RedisClusterSlot.tags.allSatisfy { $0.utf8.count <= 4 })
+    }
 }

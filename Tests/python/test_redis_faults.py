@@ -1456,7 +1456,7 @@ def test_catch_up_meets_a_loading_redis(tmp_path):
             push = {"type": "agent_connected", "contactId": contact, "channel": "CHAT"}
             lua = (pathlib.Path(__file__).resolve().parents[2] / "lua" / "realtime_push.lua").read_text()
             delivered, event_id = client.eval(lua, 2, f"sb:{{u:{user}}}:replay", f"sb:{{u:{user}}}:conns", json.dumps(push),
-                                              60000, 1000, 600000, int(time.time() * 1000), "sb:{rt}:node:",
+                                              60000, 1000, 600000, int(time.time() * 1000), "sb:{rt}:node:", "PUBLISH",
                                               *[x for pair in push.items() for x in pair])
             assert delivered == 1, "the push script did not find the node's socket"
             # Redis restarts on its data; the node goes on the moment Redis is there and still loading.

@@ -21,8 +21,9 @@ struct HubFrameSink: FrameSink {
     func publish(text: String?, to topic: SocketTopic, close: UInt16?, exceptConnection: String?) async throws {
         let message = TopicMessage(topic: topic.name, text: text, close: close, exceptNode: exceptConnection == nil ? nil : nodeId,
                                    exceptConnection: exceptConnection)
-        try await redis.evalScript(scripts[.hubPublish], keys: [keys.topicNodes(topic)],
-                                   args: [.string(keys.nodeChannel("")), .string(Wire.encode(message))])
+        let registry = keys.topicNodes(topic), (publish, channelPrefix) = realtime.nodeChannels(sameSlotAs: registry)
+        try await redis.evalScript(scripts[.hubPublish], keys: [registry],
+                                   args: [.string(channelPrefix), .string(Wire.encode(message)), .string(publish)])
     }
 
     /// Socket `id` receives the frames of `topic` from now on, whichever node sends them.

@@ -54,23 +54,30 @@ struct NodeSubscriber: Service {
                 group.addTask {
                     for await _ in resubscribed { await catchUp() }
                 }
-                try await hub.redis.subscribe(
-                    channels: [hub.keys.nodeChannel(hub.nodeId)],
-                    onSubscribed: {
-                        guard status.subscribed() else { return }
-                        hub.sockets.pauseAll()
-                        signal.yield()
-                    },
-                    onDisconnected: {
-                        status.lost()
-                        hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
-                    }
-                ) { messages in
+                let onSubscribed: @Sendable () -> Void = {
+                    guard status.subscribed() else { return }
+                    hub.sockets.pauseAll()
+                    signal.yield()
+                }
+                let onDisconnected: @Sendable () -> Void = {
+                    status.lost()
+                    hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
+                }
+                let deliver: (AsyncStream<RedisMessage>) async -> Void = { messages in
                     for await message in messages {
                         // Engine frames are JSON objects; customer pushes start with their eventId (lua/realtime_push.lua).
                         let text = message.text
                         if text.utf8.first == UInt8(ascii: "{") { frames.deliver(text) } else { hub.sockets.deliverPush(text) }
                     }
+                }
+                if hub.redis.isCluster {
+                    // A sharded channel in every slot, each on its master: a push's script publishes in its user's slot.
+                    let keys = hub.keys, nodeId = hub.nodeId
+                    try await hub.redis.subscribeSharded(channel: { keys.shardedNodeChannel(nodeId, slot: $0) },
+                                                         onSubscribed: onSubscribed, onDisconnected: onDisconnected, deliver)
+                } else {
+                    try await hub.redis.subscribe(channels: [hub.keys.nodeChannel(hub.nodeId)], onSubscribed: onSubscribed,
+                                                  onDisconnected: onDisconnected, deliver)
                 }
                 signal.finish()
                 try await group.waitForAll()

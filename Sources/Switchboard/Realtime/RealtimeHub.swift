@@ -102,17 +102,26 @@ public struct RealtimeHub: Sendable {
     @discardableResult
     func push(_ pushes: [Push]) async throws -> [Int] {
         guard !pushes.isEmpty else { return [] }
-        let now = epochMillis(), channelPrefix = keys.nodeChannel("")
+        let now = epochMillis()
         let replies = try await redis.evalScript(scripts[.realtimePush], calls: pushes.map { push in
             // The JSON is made here, on the nodes, rather than in the script, which runs on Redis's one thread; the replay
             // entry keeps the push's members as its fields.
-            ([keys.replay(push.userId), keys.userConnections(push.userId)] + (push.dedupe.isEmpty ? [] : [keys.pushDedupe(push.userId, push.dedupe)]),
-             [.string(Wire.encode(push.push)), .int(dedupeTtlMs), .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000),
-              .int(now), .string(channelPrefix)]
-                + push.push.members.flatMap { [RedisArgument.string($0.0), .string($0.1)] })
+            let connections = keys.userConnections(push.userId)
+            let (publish, channelPrefix) = nodeChannels(sameSlotAs: connections)
+            return ([keys.replay(push.userId), connections] + (push.dedupe.isEmpty ? [] : [keys.pushDedupe(push.userId, push.dedupe)]),
+                    [.string(Wire.encode(push.push)), .int(dedupeTtlMs), .int(config.replayMaxPerUser), .int(config.replayWindowSeconds * 1000),
+                     .int(now), .string(channelPrefix), .string(publish)]
+                        + push.push.members.flatMap { [RedisArgument.string($0.0), .string($0.1)] })
         })
         for case .error(let message) in replies { throw RedisError(.server, message) }
         return replies.map { $0.array?.first?.int ?? 0 }
+    }
+
+    /// How a script on `key`'s slot publishes to a node's channel: the command and the channel name without the node id.
+    /// On a cluster, a sharded channel in that slot, so the message goes from that master straight to the node, not
+    /// over the cluster bus (docs/benchmarks.md, issue 12).
+    func nodeChannels(sameSlotAs key: String) -> (publish: String, prefix: String) {
+        redis.isCluster ? ("SPUBLISH", keys.shardedNodeChannel("", slot: RedisClusterSlot.slot(of: key))) : ("PUBLISH", keys.nodeChannel(""))
     }
 
     /// Pushes made for `userId` after `eventId` and still inside the replay window, oldest first, as ready frames.

@@ -1,3 +1,5 @@
+import RedisClient
+
 /// Every Redis key and channel name, in one place (docs/redis-keys.md documents them).
 ///
 /// Keys a Lua script touches together share one hash tag, so the same scripts run on Redis Cluster: per user and per
@@ -25,6 +27,11 @@ public struct RedisKeys: Sendable {
     public var nodes: String { "\(prefix):{rt}:nodes" }
     /// Pub/sub channel on which a node receives pushes for its sockets.
     public func nodeChannel(_ nodeId: String) -> String { "\(prefix):{rt}:node:\(nodeId)" }
+    /// On a Redis Cluster, a node's sharded channel in `slot` (`SSUBSCRIBE`d on the slot's master), named with a tag of
+    /// that slot so that a script on the slot's keys can `SPUBLISH` to it; the prefix with `nodeId` empty.
+    public func shardedNodeChannel(_ nodeId: String, slot: UInt16) -> String {
+        "\(prefix):{\(RedisClusterSlot.tags[Int(slot)])}:node:\(nodeId)"
+    }
 
     // MARK: Contacts — tag {contacts}
     /// Prefix (with hash tag) of contact-engine keys.
