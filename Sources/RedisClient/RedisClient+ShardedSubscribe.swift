@@ -22,36 +22,15 @@ extension RedisClient {
     ) async throws -> T {
         guard let router = cluster else { throw RedisError(.unexpectedReply, "sharded node channels need redis.mode \"cluster\"") }
         let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(100_000))
-        let logger = logger, backoffMax = configuration.reconnectBackoffMax
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var backoff = Duration.milliseconds(50)
-                var wasDown = false
-                while !Task.isCancelled {
-                    let subscribed = SharedCount(), again = wasDown
-                    do {
-                        let map = try await router.slotMap(refresh: wasDown)
-                        try await self.runShardLinks(map, channel: channel, messages: continuation, onSubscribed: {
-                            if again { logger.info("sharded node channels subscribed again") }
-                            subscribed.value.add(1, ordering: .relaxed)
-                            onSubscribed()
-                        })
-                    } catch {
-                        if Task.isCancelled { break }
-                    }
-                    if subscribed.value.load(ordering: .relaxed) > 0 { backoff = .milliseconds(50) }
-                    onDisconnected()
-                    wasDown = true
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .nanoseconds(backoffMax.nanoseconds))
-                }
-            }
-            defer {
-                group.cancelAll()
-                continuation.finish()
-            }
-            return try await body(stream)
-        }
+        let logger = logger
+        return try await resubscribing(stream, continuation, onDisconnected: onDisconnected, link: { again, subscribed in
+            let map = try await router.slotMap(refresh: again)
+            try await self.runShardLinks(map, channel: channel, messages: continuation, onSubscribed: {
+                if again { logger.info("sharded node channels subscribed again") }
+                subscribed()
+                onSubscribed()
+            })
+        }, body)
     }
 
     /// One link per master of `map`, each subscribed to the channels of its slots; returns (or throws) when any link
@@ -64,7 +43,7 @@ extension RedisClient {
         var slotsOf = [[UInt16]](repeating: [], count: map.masters.count)
         for slot in 0..<RedisClusterSlot.count where map.owner[slot] >= 0 { slotsOf[Int(map.owner[slot])].append(UInt16(slot)) }
         let confirmedLinks = SharedCount(), linkCount = map.masters.count, gate = SubscribedGate()
-        let ping = configuration.subscriptionPingInterval, answerWithin = configuration.commandTimeout, logger = logger
+        let ping = configuration.subscriptionPingInterval, answerWithin = configuration.commandTimeout
         var links: [(connection: RedisConnection, commands: [RedisCommand], pongs: SharedCount, channel: OpenChannel)] = []
         for (index, address) in map.masters.enumerated() {
             let expected = slotsOf[index].count, pongs = SharedCount(), opened = OpenChannel(), confirmed = SharedCount()
@@ -93,6 +72,19 @@ extension RedisClient {
             links.append((connection, slotsOf[index].map { RedisCommand("SSUBSCRIBE", channel($0)) }, pongs, opened))
         }
         defer { for link in links { link.channel.value.withLock { $0?.close(promise: nil) } } }
+        do {
+            try await runLinks(links, ping: ping, answerWithin: answerWithin)
+        } catch {
+            for link in links { await link.connection.close() }
+            throw error
+        }
+        for link in links { await link.connection.close() }
+    }
+
+    /// Runs each link until the first one ends.
+    private func runLinks(_ links: [(connection: RedisConnection, commands: [RedisCommand], pongs: SharedCount, channel: OpenChannel)],
+                          ping: TimeAmount, answerWithin: TimeAmount) async throws {
+        let logger = logger
         try await withThrowingTaskGroup(of: Void.self) { group in
             for link in links {
                 group.addTask {
@@ -116,7 +108,6 @@ extension RedisClient {
             try await group.next()
             group.cancelAll()
         }
-        for link in links { await link.connection.close() }
     }
 }
 

@@ -51,32 +51,49 @@ extension RedisClient {
             (channels.isEmpty ? [] : [RedisCommand((["SUBSCRIBE"] + channels).map { .string($0) })])
             + (patterns.isEmpty ? [] : [RedisCommand((["PSUBSCRIBE"] + patterns).map { .string($0) })])
         let logger = logger
+        let result = try await resubscribing(stream, continuation, onDisconnected: onDisconnected, link: { again, subscribed in
+            let channel = try await connection.sendWithoutReply(commands)
+            if again { logger.info("resubscribed after reconnect", metadata: ["channels": "\(channels)"]) }
+            subscribed()
+            try await withTaskCancellationHandler {
+                try await withThrowingTaskGroup(of: Void.self) { link in
+                    link.addTask { try await channel.closeFuture.get() }
+                    link.addTask {
+                        try await Self.keepAlive(connection, channel: channel, pongs: pongs, every: ping, answerWithin: answerWithin,
+                                                 logger: logger, what: "\(channels)")
+                    }
+                    try await link.next()
+                    link.cancelAll()
+                }
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        }, body)
+        await connection.close()
+        return result
+    }
+
+    /// Runs `link` again and again while `body` reads `stream`, with `onDisconnected` and a growing pause (reset once a
+    /// run called its `subscribed`) after each run that ends; `link` is told whether it runs again after a loss.
+    func resubscribing<T: Sendable>(
+        _ stream: AsyncStream<RedisMessage>, _ continuation: AsyncStream<RedisMessage>.Continuation,
+        onDisconnected: @escaping @Sendable () -> Void,
+        link: @escaping @Sendable (_ again: Bool, _ subscribed: @escaping @Sendable () -> Void) async throws -> Void,
+        _ body: (AsyncStream<RedisMessage>) async throws -> T
+    ) async throws -> T {
         let backoffMax = configuration.reconnectBackoffMax
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var backoff = Duration.milliseconds(50)
                 var wasDown = false
                 while !Task.isCancelled {
+                    let subscribed = SharedCount()
                     do {
-                        let channel = try await connection.sendWithoutReply(commands)
-                        if wasDown { logger.info("resubscribed after reconnect", metadata: ["channels": "\(channels)"]) }
-                        backoff = .milliseconds(50)
-                        try await withTaskCancellationHandler {
-                            try await withThrowingTaskGroup(of: Void.self) { link in
-                                link.addTask { try await channel.closeFuture.get() }
-                                link.addTask {
-                                    try await Self.keepAlive(connection, channel: channel, pongs: pongs, every: ping, answerWithin: answerWithin,
-                                                             logger: logger, what: "\(channels)")
-                                }
-                                try await link.next()
-                                link.cancelAll()
-                            }
-                        } onCancel: {
-                            channel.close(promise: nil)
-                        }
+                        try await link(wasDown) { subscribed.value.add(1, ordering: .relaxed) }
                     } catch {
                         if Task.isCancelled { break }
                     }
+                    if subscribed.value.load(ordering: .relaxed) > 0 { backoff = .milliseconds(50) }
                     onDisconnected()
                     wasDown = true
                     try? await Task.sleep(for: backoff)
@@ -87,9 +104,7 @@ extension RedisClient {
                 group.cancelAll()
                 continuation.finish()
             }
-            let result = try await body(stream)
-            await connection.close()
-            return result
+            return try await body(stream)
         }
     }
 
