@@ -5,11 +5,11 @@
 -- ARGV[1]  node channel prefix, e.g. "sb:{rt}:node:" (a node's channel is the prefix and its id; channels are not keys);
 --          on a cluster a sharded channel in KEYS[1]'s slot, e.g. "sb:{3fz}:node:"
 -- ARGV[2]  the node message: JSON {"topic","text","close","exceptNode","exceptConnection"}
--- ARGV[3]  optional: "SPUBLISH" on a cluster, where ARGV[1] names sharded channels in KEYS[1]'s slot; else "PUBLISH"
+-- ARGV[3]  "PUBLISH", or "SPUBLISH" for the sharded channels of redis.mode "cluster"
 --
 -- Returns the number of nodes it was published to.
 local nodes = redis.call('HKEYS', KEYS[1])
 for _, node in ipairs(nodes) do
-  redis.call(ARGV[3] or 'PUBLISH', ARGV[1] .. node, ARGV[2])
+  redis.call(ARGV[3], ARGV[1] .. node, ARGV[2])
 end
 return #nodes

@@ -41,10 +41,10 @@ extension RedisClient {
         // A slot without a master (a failover under way) would be left unsubscribed after the map is complete again.
         guard !map.owner.contains(-1) else { throw RedisError(.unavailable, "some slots have no master: the cluster is failing over") }
         var slotsOf = [[UInt16]](repeating: [], count: map.masters.count)
-        for slot in 0..<RedisClusterSlot.count where map.owner[slot] >= 0 { slotsOf[Int(map.owner[slot])].append(UInt16(slot)) }
+        for slot in 0..<RedisClusterSlot.count { slotsOf[Int(map.owner[slot])].append(UInt16(slot)) }
         let confirmedLinks = SharedCount(), linkCount = map.masters.count, gate = SubscribedGate()
         let ping = configuration.subscriptionPingInterval, answerWithin = configuration.commandTimeout
-        var links: [(connection: RedisConnection, commands: [RedisCommand], pongs: SharedCount, channel: OpenChannel)] = []
+        var links: [ShardLink] = []
         for (index, address) in map.masters.enumerated() {
             let expected = slotsOf[index].count, pongs = SharedCount(), opened = OpenChannel(), confirmed = SharedCount()
             let connection = RedisConnection(configuration: configuration.node(address), eventLoop: eventLoopGroup.any(), onPush: { reply in
@@ -69,21 +69,18 @@ extension RedisClient {
                     break
                 }
             })
-            links.append((connection, slotsOf[index].map { RedisCommand("SSUBSCRIBE", channel($0)) }, pongs, opened))
+            links.append(ShardLink(connection: connection, commands: slotsOf[index].map { RedisCommand("SSUBSCRIBE", channel($0)) },
+                                   pongs: pongs, channel: opened))
         }
-        defer { for link in links { link.channel.value.withLock { $0?.close(promise: nil) } } }
-        do {
-            try await runLinks(links, ping: ping, answerWithin: answerWithin)
-        } catch {
-            for link in links { await link.connection.close() }
-            throw error
-        }
+        // Closed for good whichever way the links end; the next generation makes new ones from a fresh slot map.
+        var failure: (any Error)?
+        do { try await runLinks(links, ping: ping, answerWithin: answerWithin) } catch { failure = error }
         for link in links { await link.connection.close() }
+        if let failure { throw failure }
     }
 
     /// Runs each link until the first one ends.
-    private func runLinks(_ links: [(connection: RedisConnection, commands: [RedisCommand], pongs: SharedCount, channel: OpenChannel)],
-                          ping: TimeAmount, answerWithin: TimeAmount) async throws {
+    private func runLinks(_ links: [ShardLink], ping: TimeAmount, answerWithin: TimeAmount) async throws {
         let logger = logger
         try await withThrowingTaskGroup(of: Void.self) { group in
             for link in links {
@@ -109,6 +106,14 @@ extension RedisClient {
             group.cancelAll()
         }
     }
+}
+
+/// One master's subscription: its connection, the SSUBSCRIBEs it sends, its PONG count and its channel once open.
+private struct ShardLink: Sendable {
+    let connection: RedisConnection
+    let commands: [RedisCommand]
+    let pongs: SharedCount
+    let channel: OpenChannel
 }
 
 /// A shard link's channel once open, so that the reply handler can close it.

@@ -25,7 +25,7 @@ public enum RedisClusterSlot {
         var n = 0
         while missing > 0 {
             let tag = String(n, radix: 36)
-            let slot = Int(Self.slot(of: Array(tag.utf8)))
+            let slot = Int(Self.slot(of: tag.utf8))
             if tags[slot].isEmpty {
                 tags[slot] = tag
                 missing -= 1
@@ -36,7 +36,7 @@ public enum RedisClusterSlot {
     }()
 
     /// The slot of `key`'s UTF-8 bytes.
-    public static func slot(of key: String) -> UInt16 { slot(of: Array(key.utf8)) }
+    public static func slot(of key: String) -> UInt16 { slot(of: key.utf8) }
 
     /// The slot of the key that routes an encoded command (RESP `*N` then `$len` arguments), or `nil` when no key does.
     static func slot(ofEncoded encoded: ByteBuffer, name: String) -> UInt16? {

@@ -19,7 +19,7 @@ struct HubTopicTests {
         func probe(_ name: String) async throws -> Int? {
             let message = TopicMessage(topic: "agent:agent1", text: Wire.encode(TypeFrame(name)), close: nil, exceptNode: nil, exceptConnection: nil)
             return try await redis.evalScript(scripts[.hubPublish], keys: [registry],
-                                              args: [.string("\(deployment.prefix):{rt}:node:"), .string(Wire.encode(message))]).int
+                                              args: [.string("\(deployment.prefix):{rt}:node:"), .string(Wire.encode(message)), "PUBLISH"]).int
         }
         func waitForRegistry(_ expected: [String: String]) async throws {
             let deadline = ContinuousClock.now + .seconds(10)

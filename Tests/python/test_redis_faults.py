@@ -846,12 +846,7 @@ class Balancer:
     def stop(self, timeout: float = 10):
         """SIGTERM (HAProxy stops at once, closing what it proxies) and wait; SIGKILL past `timeout`."""
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process, timeout)
         for stream in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError, ValueError):
                 stream.close()

@@ -4,11 +4,7 @@ package struct StreamID: Comparable, Hashable, Sendable, CustomStringConvertible
     package var milliseconds: UInt64
     package var sequence: UInt64
 
-    package init?(_ text: String) {
-        var text = text
-        guard let id = text.withUTF8(StreamID.init(utf8:)) else { return nil }
-        self = id
-    }
+    package init?(_ text: String) { self.init(text[...]) }
 
     package init?(_ text: Substring) {
         var text = text
