@@ -238,3 +238,50 @@ def flushed_database(db: int):
     client = redis.Redis.from_url(url, decode_responses=True)
     client.flushdb()
     return binary, url, client
+
+
+def key_slot(key: str) -> int:
+    """Redis Cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key without one."""
+    k = key.encode()
+    start = k.find(b"{")
+    if start != -1:
+        end = k.find(b"}", start + 1)
+        if end != -1 and end != start + 1:
+            k = k[start + 1:end]
+    crc = 0
+    for byte in k:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+            crc &= 0xFFFF
+    return crc % 16384
+
+
+CONTACT_BUCKETS = 32
+
+
+def contact_bucket_prefix(bucket: int, prefix: str = "sb") -> str:
+    """`<prefix>:{c<bucket>-<n>}`: the first `c<bucket>-<n>` (n in base 36) hashing into the bucket's 1/32 of the slot
+    space (RedisKeys+ContactBuckets.swift)."""
+    low, high = bucket * 16384 // CONTACT_BUCKETS, (bucket + 1) * 16384 // CONTACT_BUCKETS
+    n = 0
+    while True:
+        tag = f"c{bucket}-{_base36(n)}"
+        if low <= key_slot(tag) < high:
+            return f"{prefix}:{{{tag}}}"
+        n += 1
+
+
+def contact_prefix(contact_id: str, prefix: str = "sb") -> str:
+    """The prefix of one contact's keys: its bucket's, `<prefix>:{c<k>-<n>}` (e.g. + `:contact:<id>`)."""
+    return contact_bucket_prefix(key_slot(contact_id) * CONTACT_BUCKETS // 16384, prefix)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        n, digit = divmod(n, 36)
+        text = digits[digit] + text
+        if n == 0:
+            return text

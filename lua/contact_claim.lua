@@ -3,7 +3,7 @@
 -- node then finds it not due and leaves it alone. A node that dies holding the lease only delays the work: the entry is
 -- due again when the lease ends, and the steps are idempotent.
 --
--- KEYS[1]  the zset, e.g. "sb:{contacts}:deadlines"
+-- KEYS[1]  the zset, e.g. "sb:{c7-a}:deadlines" (the bucket's; docs/redis-keys.md)
 -- ARGV[1]  contactId (the member)
 -- ARGV[2]  now, epoch ms
 -- ARGV[3]  end of the lease, epoch ms (now + local.lifecycleGraceMs)

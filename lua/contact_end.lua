@@ -5,8 +5,8 @@
 -- node's sweeper sees it due once the grace has passed and runs the follow-up steps again: a node dying at any point
 -- after this script leaves work that another node completes.
 --
--- KEYS[1]  the contact's hash, e.g. "sb:{contacts}:contact:<id>"
--- KEYS[2]  the deadline zset, e.g. "sb:{contacts}:deadlines"
+-- KEYS[1]  the contact's hash, e.g. "sb:{c7-a}:contact:<id>" (in its bucket, docs/redis-keys.md)
+-- KEYS[2]  the deadline zset, e.g. "sb:{c7-a}:deadlines" (the bucket's; docs/redis-keys.md)
 -- ARGV[1]  contactId (the zset member)
 -- ARGV[2]  allowed current states, comma-separated, e.g. "initiated,queued,connected"
 -- ARGV[3]  seconds until the hash expires (the ended contact's retention)

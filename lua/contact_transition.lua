@@ -1,7 +1,7 @@
 -- contact_transition.lua — move a contact of the embedded engine to a new state only if it is in one of the
 -- allowed states, so concurrent requests on any node (accept vs. end, two ends) change it once.
 --
--- KEYS[1]  the contact's hash, e.g. "sb:{contacts}:contact:<id>"
+-- KEYS[1]  the contact's hash, e.g. "sb:{c7-a}:contact:<id>" (in its bucket, docs/redis-keys.md)
 -- ARGV[1]  new state ("queued" | "connected" | "ended")
 -- ARGV[2]  allowed current states, comma-separated, e.g. "initiated,queued"
 -- ARGV[3]  seconds until the hash expires after this transition; "0" keeps it

@@ -2,7 +2,7 @@
 -- atomically, so two concurrent updates both land; refuses a result larger than the configured limit. Each attribute
 -- is a field of the contact's hash, "attr:<name>".
 --
--- KEYS[1]  the contact's hash, e.g. "sb:{contacts}:contact:<id>"
+-- KEYS[1]  the contact's hash, e.g. "sb:{c7-a}:contact:<id>" (in its bucket, docs/redis-keys.md)
 -- ARGV[1]  largest allowed total size of names + values, in bytes (security.maxAttributeBytes)
 -- ARGV[2..] name, value pairs to set
 --

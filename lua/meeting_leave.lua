@@ -1,7 +1,7 @@
 -- meeting_leave.lua — remove an attendee from a meeting's presence only if the leaving socket is still the one
 -- registered (a reload may already have joined again with the same attendee id from another socket or node).
 --
--- KEYS[1]  the meeting's peers hash, e.g. "sb:{contacts}:meeting:<meetingId>:peers"
+-- KEYS[1]  the meeting's peers hash, e.g. "sb:{m:<meetingId>}:peers"
 -- ARGV[1]  attendeeId
 -- ARGV[2]  the value the leaving socket registered ("<role> <nodeId> <connectionId>")
 --

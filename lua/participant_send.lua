@@ -2,8 +2,8 @@
 -- with the same token gets the first item back instead of a second copy. The caller sends a new item to the
 -- contact's sockets (hub_publish.lua).
 --
--- KEYS[1]  the contact's transcript stream, e.g. "sb:{contacts}:transcript:<contactId>"
--- KEYS[2]  the token's record, e.g. "sb:{contacts}:sent:<participantId>:<sha256 of ClientToken>"
+-- KEYS[1]  the contact's transcript stream, e.g. "sb:{c7-a}:transcript:<contactId>" (in its bucket)
+-- KEYS[2]  the token's record, e.g. "sb:{c7-a}:sent:<participantId>:<sha256 of ClientToken>" (the same bucket)
 -- ARGV[1]  the item JSON
 -- ARGV[2]  MAXLEN of the transcript (approximate trim)
 -- ARGV[3]  seconds the token is remembered

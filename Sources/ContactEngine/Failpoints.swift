@@ -7,7 +7,7 @@ import Foundation
 /// (Tests/python/test_lifecycle_faults.py). Each is named after the step just completed; its ``name`` is what
 /// `SWITCHBOARD_FAILPOINT` says: `startAfterRecord` is `start.afterRecord`.
 package enum Failpoint: CaseIterable, Sendable {
-    /// Contact record, participant, tokens, deadline and the `starting` entry written (one MULTI/EXEC).
+    /// Tokens, then contact record, participant, deadline and the `starting` entry written (one MULTI/EXEC).
     case startAfterRecord
     /// INITIATED appended to the event stream.
     case startAfterInitiated

@@ -7,8 +7,8 @@ import RedisClient
 /// Starting and ending a contact so that a node dying at any point leaves Redis consistent (README, "Contact lifecycle").
 ///
 /// Each is one atomic commit followed by idempotent steps, the last of which removes a sweeper entry the commit wrote:
-/// - start: record, customer participant, tokens, deadline and an entry in `<C>:starting` (score now + grace) are one
-///   MULTI/EXEC; then INITIATED (once), `initiated` → `queued`, QUEUED (once), `routing_enqueue.lua` (a second call
+/// - start: the tokens, then record, customer participant, deadline and an entry in `<C>:starting` (score now + grace) in
+///   one MULTI/EXEC (`<C>` is the contact's bucket); then INITIATED (once), `initiated` → `queued`, QUEUED (once), `routing_enqueue.lua` (a second call
 ///   answers EXISTS), agents told; then, if the contact ended meanwhile, `routing_end.lua`; last, ZREM `<C>:starting`.
 /// - end: `contact_end.lua` sets `ended` and re-scores the contact's entry in `<C>:deadlines` to now + grace in one
 ///   script; then participants leave, `chat.ended` is posted (once), `routing_end.lua` frees the agent, DISCONNECTED and
@@ -23,9 +23,11 @@ extension LocalContactEngine {
 
     // MARK: Start
 
-    /// The start's commit: `commands` (record, participant, tokens, deadline) and the `<C>:starting` entry, atomically.
-    package func commitStart(contactId: String, commands: [RedisCommand], now: Int) async throws {
-        try await runAtomically(commands + [RedisCommand(["ZADD", .string(keys.contactsStarting), .int(now + lifecycleGraceMs), .string(contactId)])])
+    /// The start's commit: `commands` (record, participant, deadline) and the `<C>:starting` entry, atomically, after
+    /// the `tokens` (their own keys) in the same round trip.
+    package func commitStart(contactId: String, commands: [RedisCommand], tokens: [RedisCommand], now: Int) async throws {
+        let starting = RedisCommand(["ZADD", .string(keys.contactsStarting(of: contactId)), .int(now + lifecycleGraceMs), .string(contactId)])
+        try await runAtomically(commands + [starting], after: tokens)
         failpoints.hit(.startAfterRecord)
     }
 
@@ -33,7 +35,7 @@ extension LocalContactEngine {
     /// ended before its start was finished is not routed, and if an earlier run routed it, its routing is ended here.
     package func finishStart(_ contactId: String) async throws {
         guard let (contact, _) = try await loadContact(contactId) else {
-            try await redis.send(RedisCommand("ZREM", keys.contactsStarting, contactId))  // gone (expired): nothing to finish
+            try await redis.send(RedisCommand("ZREM", keys.contactsStarting(of: contactId), contactId))  // gone (expired): nothing to finish
             return
         }
         try await emitOnce([("INITIATED", contact)])
@@ -53,7 +55,7 @@ extension LocalContactEngine {
         // An end commits `ended` before it runs routing_end.lua. If that routing_end ran before our enqueue, it found
         // nothing to end, but then the end committed before this read, which sees `ended`: routing is ended here.
         if try await contactState(contactId) == "ended" { try await endRouting(contactId) }
-        try await redis.send(RedisCommand("ZREM", keys.contactsStarting, contactId))
+        try await redis.send(RedisCommand("ZREM", keys.contactsStarting(of: contactId), contactId))
     }
 
     /// `routing_enqueue.lua` for a new contact. When an earlier try already routed it (EXISTS), its node may have died
@@ -86,7 +88,7 @@ extension LocalContactEngine {
         guard Self.isValidId(contactId) else { return false }
         let now = epochMillis()
         let reply = try await redis.evalScript(
-            scripts[.contactEnd], keys: [keys.contact(contactId), keys.contactDeadlines],
+            scripts[.contactEnd], keys: [keys.contact(contactId), keys.contactDeadlines(of: contactId)],
             args: [.string(contactId), "initiated,queued,connected", .int(endedRetentionSeconds), .int(now + lifecycleGraceMs),
                    "endedAt", .int(now), "disconnectReason", .string(reason)])
         guard reply.int == 1 else { return false }
@@ -99,8 +101,8 @@ extension LocalContactEngine {
         guard let (contact, fields) = try await loadContact(contactId), contact.state == "ended" else { return }
         var commands: [RedisCommand] = []
         for participant in [fields["customerParticipantId"], fields["agentParticipantId"]].compactMap({ $0 }) {
-            commands.append(RedisCommand("HSET", keys.participant(participant), "state", "left"))
-            commands.append(RedisCommand("EXPIRE", keys.participant(participant), String(endedRetentionSeconds)))
+            commands.append(RedisCommand("HSET", keys.participant(contactId: contactId, participant), "state", "left"))
+            commands.append(RedisCommand("EXPIRE", keys.participant(contactId: contactId, participant), String(endedRetentionSeconds)))
         }
         if let meetingId = fields["meetingId"] { commands.append(RedisCommand("DEL", keys.meetingPeers(meetingId))) }
         try await run(commands)
@@ -118,7 +120,7 @@ extension LocalContactEngine {
         failpoints.hit(.endAfterEvents)
         await announceEnded(contact, fields: fields)
         failpoints.hit(.endAfterFrames)
-        try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))
+        try await redis.send(RedisCommand("ZREM", keys.contactDeadlines(of: contactId), contactId))
     }
 
     /// `routing_end.lua`: frees the agent (or takes the contact out of its queue or offer). NOCONTACT: never routed.
@@ -132,21 +134,21 @@ extension LocalContactEngine {
 
     // MARK: Sweeper
 
-    /// One pass over what is due (every node, every routing tick): starts a dead node left unfinished, ends a dead
-    /// node left unfinished, and contacts whose duration ran out (ended as `EXPIRED`). Each due entry is first claimed
-    /// (`contact_claim.lua`: a lease of `lifecycleGraceMs`), so one node works on it at a time. A failure is logged and
-    /// the entry is due again when the lease ends. Returns how many entries were due.
+    /// One pass over what is due (every node, every routing tick), in every bucket: starts a dead node left unfinished,
+    /// ends a dead node left unfinished, and contacts whose duration ran out (ended as `EXPIRED`). Each due entry is first
+    /// claimed (`contact_claim.lua`: a lease of `lifecycleGraceMs`), so one node works on it at a time. A failure is
+    /// logged and the entry is due again when the lease ends. Returns the most entries due in one zset.
     @discardableResult
     package func sweepLifecycle(limit: Int = 100) async throws -> Int {
         let now = epochMillis()
-        let replies = try await redis.pipeline([
-            RedisCommand(["ZRANGE", .string(keys.contactsStarting), "-inf", .int(now), "BYSCORE", "LIMIT", "0", .int(limit)]),
-            RedisCommand(["ZRANGE", .string(keys.contactDeadlines), "-inf", .int(now), "BYSCORE", "LIMIT", "0", .int(limit)]),
-        ])
+        let buckets = 0..<RedisKeys.contactBucketCount
+        let zsets = buckets.map { keys.contactsStarting(bucket: $0) } + buckets.map { keys.contactDeadlines(bucket: $0) }
+        let replies = try await redis.pipeline(zsets.map { zset in
+            RedisCommand(["ZRANGE", .string(zset), "-inf", .int(now), "BYSCORE", "LIMIT", "0", .int(limit)])
+        })
         for reply in replies { if case .error(let message) = reply { throw RedisError(.server, message) } }
-        let starting = try await claim(replies[0].strings, in: keys.contactsStarting, now: now)
-        let due = try await claim(replies[1].strings, in: keys.contactDeadlines, now: now)
-        for contactId in starting {
+        let claimed = try await claim(zip(zsets, replies).flatMap { zset, reply in reply.strings.map { (zset, $0) } }, now: now)
+        for (zset, contactId) in claimed where zset.hasSuffix(":starting") {
             do {
                 try await finishStart(contactId)
                 logger.notice("finished starting a contact", metadata: ["contactId": "\(contactId)"])
@@ -154,11 +156,11 @@ extension LocalContactEngine {
                 logger.warning("could not finish starting a contact", metadata: ["contactId": "\(contactId)", "error": "\(error)"])
             }
         }
-        for contactId in due {
+        for (zset, contactId) in claimed where zset.hasSuffix(":deadlines") {
             do {
                 switch try await contactState(contactId) {
                 case nil:
-                    try await redis.send(RedisCommand("ZREM", keys.contactDeadlines, contactId))  // expired record
+                    try await redis.send(RedisCommand("ZREM", zset, contactId))  // expired record
                 case "ended":
                     try await finishEnd(contactId)
                     logger.notice("finished ending a contact", metadata: ["contactId": "\(contactId)"])
@@ -171,15 +173,15 @@ extension LocalContactEngine {
                 logger.warning("could not end a contact", metadata: ["contactId": "\(contactId)", "error": "\(error)"])
             }
         }
-        return max(replies[0].strings.count, replies[1].strings.count)
+        return replies.map(\.strings.count).max() ?? 0
     }
 
-    /// The members of `contactIds` this node now holds the lease on (one pipelined round trip).
-    package func claim(_ contactIds: [String], in zset: String, now: Int) async throws -> [String] {
-        guard !contactIds.isEmpty else { return [] }
-        let calls = contactIds.map { (keys: [zset], args: [RedisArgument.string($0), .int(now), .int(now + lifecycleGraceMs)]) }
+    /// The entries (zset, contactId) this node now holds the lease on (one pipelined round trip).
+    package func claim(_ entries: [(zset: String, contactId: String)], now: Int) async throws -> [(zset: String, contactId: String)] {
+        guard !entries.isEmpty else { return [] }
+        let calls = entries.map { (keys: [$0.zset], args: [RedisArgument.string($0.contactId), .int(now), .int(now + lifecycleGraceMs)]) }
         let replies = try await redis.evalScript(scripts[.contactClaim], calls: calls)
-        return zip(contactIds, replies).compactMap { contactId, reply in reply.int == 1 ? contactId : nil }
+        return zip(entries, replies).compactMap { entry, reply in reply.int == 1 ? entry : nil }
     }
 
     // MARK: Helpers
@@ -190,9 +192,11 @@ extension LocalContactEngine {
         return try await redis.send(RedisCommand("HGET", keys.contact(contactId), "state")).string
     }
 
-    /// Runs `commands` as one MULTI/EXEC transaction (all keys under `{contacts}`) and throws the first error reply.
-    package func runAtomically(_ commands: [RedisCommand]) async throws {
-        let replies = try await redis.pipeline([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+    /// Runs `commands` as one MULTI/EXEC transaction (all keys in one contact's bucket), pipelined after `prelude` (not
+    /// part of the transaction), and throws the first error reply.
+    package func runAtomically(_ commands: [RedisCommand], after prelude: [RedisCommand] = []) async throws {
+        let replies = try await redis.pipeline(prelude + [RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+        for reply in replies.prefix(prelude.count) { if case .error(let message) = reply { throw RedisError(.server, message) } }
         guard case .array(let results)? = replies.last else {
             let queued = replies.compactMap { if case .error(let message) = $0 { message } else { nil } }
             throw RedisError(.server, "transaction aborted: \(queued.joined(separator: "; "))")

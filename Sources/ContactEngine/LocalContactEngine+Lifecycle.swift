@@ -41,7 +41,7 @@ extension LocalContactEngine {
     package func agentContact(_ contact: ContactRecord, fields: [String: String]) async throws -> AgentContact? {
         guard let participantId = fields["agentParticipantId"] else { return nil }
         let token = Self.newToken()
-        var commands = [participantTokenCommand(token, participantId: participantId)]
+        var commands = [participantTokenCommand(token, contactId: contact.id, participantId: participantId)]
         var frame = AgentContact(contact: contact, participantToken: token, voice: nil)
         if contact.channel == "VOICE", let meetingId = fields["meetingId"], let attendeeId = fields["agentAttendeeId"] {
             let joinToken = Self.newToken()

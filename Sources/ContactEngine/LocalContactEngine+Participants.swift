@@ -25,8 +25,9 @@ extension LocalContactEngine {
         case .connection: keys.connectionToken(hash)
         case .socket: keys.socketToken(hash)
         }
-        guard let participantId = try await redis.get(key),
-              let participant = ParticipantRecord(id: participantId, hash: try await redis.hgetall(keys.participant(participantId))),
+        // The token's key holds `<contactId> <participantId>`: the contact id names the bucket of the participant's hash.
+        guard let ids = try await redis.get(key)?.split(separator: " ").map(String.init), ids.count == 2,
+              let participant = ParticipantRecord(id: ids[1], hash: try await redis.hgetall(keys.participant(contactId: ids[0], ids[1]))),
               participant.state == "active",
               let contact = try await contact(id: participant.contactId), !contact.isEnded
         else { throw denied }
@@ -42,10 +43,11 @@ extension LocalContactEngine {
         let connectionToken = Self.newToken()
         let socketToken = Self.newToken()
         let ttl = tokenTtlSeconds
+        let ids = "\(contact.id) \(participant.id)"
         let replies = try await redis.pipeline([
-            RedisCommand(["SET", .string(keys.connectionToken(Self.hash(connectionToken))), .string(participant.id), "EX", .int(ttl)]),
-            RedisCommand(["SET", .string(keys.socketToken(Self.hash(socketToken))), .string(participant.id), "EX", .int(ttl)]),
-            RedisCommand(["HSETNX", .string(keys.participant(participant.id)), "joinedAt", .int(epochMillis())]),
+            RedisCommand(["SET", .string(keys.connectionToken(Self.hash(connectionToken))), .string(ids), "EX", .int(ttl)]),
+            RedisCommand(["SET", .string(keys.socketToken(Self.hash(socketToken))), .string(ids), "EX", .int(ttl)]),
+            RedisCommand(["HSETNX", .string(keys.participant(contactId: contact.id, participant.id)), "joinedAt", .int(epochMillis())]),
         ])
         if connectParticipant, replies[2].int == 1, participant.role == "CUSTOMER" {
             try await appendItem(contactId: contact.id, initialContactId: contact.initialContactId, participantId: participant.id,
@@ -72,7 +74,7 @@ extension LocalContactEngine {
     /// For a voice contact's customer this ends only that voice contact; its related chat goes on.
     package func disconnect(connectionToken: String) async throws {
         let (participant, contact) = try await participant(token: connectionToken, kind: .connection)
-        try await redis.hset(keys.participant(participant.id), [("state", "left")])
+        try await redis.hset(keys.participant(contactId: contact.id, participant.id), [("state", "left")])
         try await appendItem(contactId: contact.id, initialContactId: contact.initialContactId, participantId: participant.id,
                              role: ConnectParticipant.ParticipantRole(rawValue: participant.role), displayName: participant.displayName,
                              type: .event, contentType: ConnectParticipant.EventContentType.participantLeft, content: nil)

@@ -19,6 +19,8 @@ extension LocalContactEngine {
 
     /// Creates the contact in Redis and routes it; what both the customer API and the Connect API call. The writes are one
     /// transaction with a `<C>:starting` entry, so if this node dies before routing is done another node finishes it.
+    /// The tokens' keys, outside the contact's bucket, are written just before it: a token whose transaction never ran
+    /// names a participant that does not exist, and is refused.
     package func start(channel: String, request: StartContactRequest) async throws -> (started: StartedContact, connectionData: Connect.ConnectionData?) {
         let now = epochMillis()
         let contact = ContactRecord(id: Self.newId(), channel: channel, initiationMethod: channel == "CHAT" ? "API" : "WEBRTC_API",
@@ -28,23 +30,24 @@ extension LocalContactEngine {
         let participantToken = Self.newToken()
         var extra: [(String, String)] = [("customerParticipantId", participantId)]
         var commands: [RedisCommand] = []
+        var tokens: [RedisCommand] = []
         var connectionData: Connect.ConnectionData?
         if channel == "VOICE" {
             let meetingId = Self.newId()
             let attendeeId = Self.newId()
             let joinToken = Self.newToken()
             extra += [("meetingId", meetingId), ("customerAttendeeId", attendeeId)]
-            commands.append(joinTokenCommand(joinToken, meetingId: meetingId, attendeeId: attendeeId, role: "customer", contactId: contact.id))
+            tokens.append(joinTokenCommand(joinToken, meetingId: meetingId, attendeeId: attendeeId, role: "customer", contactId: contact.id))
             connectionData = self.connectionData(meetingId: meetingId, attendeeId: attendeeId, joinToken: joinToken)
         }
         var hset: [RedisArgument] = ["HSET", .string(keys.contact(contact.id))]
         for (field, value) in contact.hashFields + extra { hset += [.string(field), .string(value)] }
         commands.insert(RedisCommand(hset), at: 0)
         commands += participantCommands(id: participantId, contactId: contact.id, role: "CUSTOMER", displayName: request.customerName)
-        commands.append(participantTokenCommand(participantToken, participantId: participantId))
+        tokens.append(participantTokenCommand(participantToken, contactId: contact.id, participantId: participantId))
         let duration = request.durationSeconds ?? (channel == "CHAT" ? config.local.chatDurationSeconds : config.local.voiceDurationSeconds)
-        commands.append(RedisCommand(["ZADD", .string(keys.contactDeadlines), .int(now + duration * 1000), .string(contact.id)]))
-        try await commitStart(contactId: contact.id, commands: commands, now: now)
+        commands.append(RedisCommand(["ZADD", .string(keys.contactDeadlines(of: contact.id)), .int(now + duration * 1000), .string(contact.id)]))
+        try await commitStart(contactId: contact.id, commands: commands, tokens: tokens, now: now)
         try await finishStart(contact.id)
         return (StartedContact(contactId: contact.id, participantId: participantId, participantToken: participantToken), connectionData)
     }
@@ -73,16 +76,17 @@ extension LocalContactEngine {
 
     /// The participant's hash; it outlives its tokens by the retention time, as a safety net for contacts never ended.
     package func participantCommands(id: String, contactId: String, role: String, displayName: String, joined: Bool = false) -> [RedisCommand] {
-        var fields: [RedisArgument] = ["HSET", .string(keys.participant(id)), "contactId", .string(contactId), "role", .string(role),
+        let key = keys.participant(contactId: contactId, id)
+        var fields: [RedisArgument] = ["HSET", .string(key), "contactId", .string(contactId), "role", .string(role),
                                        "displayName", .string(displayName), "state", "active"]
         if joined { fields += ["joinedAt", .int(epochMillis())] }
         return [RedisCommand(fields),
-                RedisCommand(["EXPIRE", .string(keys.participant(id)), .int(tokenTtlSeconds + endedRetentionSeconds)])]
+                RedisCommand(["EXPIRE", .string(key), .int(tokenTtlSeconds + endedRetentionSeconds)])]
     }
 
     /// Stores the hash of a participant token.
-    package func participantTokenCommand(_ token: String, participantId: String) -> RedisCommand {
-        RedisCommand(["SET", .string(keys.participantToken(Self.hash(token))), .string(participantId), "EX", .int(tokenTtlSeconds)])
+    package func participantTokenCommand(_ token: String, contactId: String, participantId: String) -> RedisCommand {
+        RedisCommand(["SET", .string(keys.participantToken(Self.hash(token))), .string("\(contactId) \(participantId)"), "EX", .int(tokenTtlSeconds)])
     }
 
     /// Stores the hash of a signaling join token.

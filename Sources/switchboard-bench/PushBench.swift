@@ -41,7 +41,7 @@ struct PushBench: AsyncParsableCommand {
         var configuration = cluster.benchRedis
         configuration.poolSize = 4
         let redis = RedisClient(configuration: configuration)
-        let keys = "\(cluster.deployment.prefix):{contacts}:contact:"
+        let keys = RedisKeys(prefix: cluster.deployment.prefix)
         let userIds = (0..<users).map { _ in "user_\(UUID().uuidString.lowercased())" }
         let received = Receipts()
         print("nodes=\(nodes) users=\(users) seconds/rate=\(seconds) redis=\(redisURL.map { "\($0)\(redisCluster ? " (cluster)" : "")" } ?? redisTransport)")
@@ -63,7 +63,7 @@ struct PushBench: AsyncParsableCommand {
                 let contacts = (0..<total).map { _ in UUID().uuidString.lowercased() }
                 for start in stride(from: 0, to: total, by: 1000) {
                     _ = try await redis.pipeline((start..<min(total, start + 1000)).map { i in
-                        RedisCommand("HSET", keys + contacts[i], "id", contacts[i], "channel", "CHAT", "initiationMethod", "API", "initiatedAt", "0",
+                        RedisCommand("HSET", keys.contact(contacts[i]), "id", contacts[i], "channel", "CHAT", "initiationMethod", "API", "initiatedAt", "0",
                                      "attr:userId", userIds[i % users], "attr:InitiationMethod", "Chat")
                     })
                 }

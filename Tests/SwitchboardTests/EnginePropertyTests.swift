@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import RedisClient
+import SwitchboardCore
 import Testing
 import TestSupport
 
@@ -76,7 +77,7 @@ struct EnginePropertyTests {
                 let started = try await cluster.startVoice(userId: chat.userId, related: chat.contactId)
                 let voice = started["contactId"] as! String
                 func checkLinkage(_ step: String) async throws {
-                    let related = try await cluster.redis.hget("\(cluster.prefix):{contacts}:contact:\(voice)", "relatedContactId")
+                    let related = try await cluster.redis.hget(RedisKeys(prefix: cluster.prefix).contact(voice), "relatedContactId")
                     let routed = try await cluster.redis.hget("\(cluster.routing):contact:\(voice)", "related")
                     #expect(related == chat.contactId && routed == chat.contactId, "after \(step): \(String(describing: related)) / \(String(describing: routed))")
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import SwitchboardCore
 import Testing
 import TestSupport
 
@@ -58,8 +59,8 @@ struct EngineRoutingTests {
         defer { cluster.stop() }
         let agent = try await cluster.login("a1", node: 1)
         let chat = try await connectedChat(cluster, [agent])
-        let contactKey = "\(cluster.prefix):{contacts}:contact:\(chat.contactId)"
-        let deadlines = "\(cluster.prefix):{contacts}:deadlines"
+        let contactKey = RedisKeys(prefix: cluster.prefix).contact(chat.contactId)
+        let deadlines = RedisKeys(prefix: cluster.prefix).contactDeadlines(of: chat.contactId)
         #expect(try await cluster.redis.send("ZSCORE", deadlines, chat.contactId).int != nil)
         #expect(try await cluster.redis.send("HGET", contactKey, "state").string == "connected")
 
@@ -167,7 +168,7 @@ struct EngineRoutingTests {
         while Date() < deadline {
             var open = 0
             for chunk in stride(from: 0, to: started.count, by: 200) {
-                let commands = started[chunk..<min(chunk + 200, started.count)].map { RedisCommand("HGET", "\(cluster.prefix):{contacts}:contact:\($0)", "state") }
+                let commands = started[chunk..<min(chunk + 200, started.count)].map { RedisCommand("HGET", RedisKeys(prefix: cluster.prefix).contact($0), "state") }
                 open += try await cluster.redis.pipeline(commands).filter { $0.string != "ended" }.count
             }
             remaining = open

@@ -39,10 +39,10 @@ struct HubPropertyTests {
                 }
             }
             for contact in contacts {
-                let record = try #require(ContactRecord(hash: try await redis.hgetall("\(deployment.prefix):{contacts}:contact:\(contact.id)")))
+                let record = try #require(ContactRecord(hash: try await redis.hgetall(RedisKeys(prefix: deployment.prefix).contact(contact.id))))
                 #expect(record.userId == user)
                 if let related = record.relatedContactId {
-                    let parent = ContactRecord(hash: try await redis.hgetall("\(deployment.prefix):{contacts}:contact:\(related)"))
+                    let parent = ContactRecord(hash: try await redis.hgetall(RedisKeys(prefix: deployment.prefix).contact(related)))
                     #expect(parent?.userId == user)
                 }
             }
@@ -81,7 +81,7 @@ struct HubPropertyTests {
             let valid = kind == 0 ? [nil, "Chat"].contains(method) : [nil, "Chat", "Voice"].contains(method)
             #expect(status == (valid ? 200 : 400), "kind=\(kind) method=\(method ?? "nil")")
             guard valid, let id = body?["contactId"] as? String else { return }
-            let record = try #require(ContactRecord(hash: try await redis.hgetall("\(deployment.prefix):{contacts}:contact:\(id)")))
+            let record = try #require(ContactRecord(hash: try await redis.hgetall(RedisKeys(prefix: deployment.prefix).contact(id))))
             let expected = switch kind {
             case 0: ("Chat", "chat-only")
             case 1: (method ?? "Voice", "voice-chat")

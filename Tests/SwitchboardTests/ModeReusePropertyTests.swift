@@ -79,14 +79,14 @@ struct ModeReusePropertyTests {
                     // …→ chat: the customer leaves the call ("Continue in chat"); the chat goes on.
                     try await Self.disconnectCustomer(node: node, participantToken: voice["participantToken"] as! String)
                     try await socket.waitFor(type: "contact_ended", contactId: voiceId)
-                    let chatRecord = try #require(ContactRecord(hash: try await redis.hgetall("\(deployment.prefix):{contacts}:contact:\(chat)")))
+                    let chatRecord = try #require(ContactRecord(hash: try await redis.hgetall(RedisKeys(prefix: deployment.prefix).contact(chat))))
                     #expect(!chatRecord.isEnded, "the chat must go on after the call of an escalation ends")
                 }
             }
 
             // Only the mode-specific attributes differ.
             for contact in started {
-                let record = try #require(ContactRecord(hash: try await redis.hgetall("\(deployment.prefix):{contacts}:contact:\(contact.id)")))
+                let record = try #require(ContactRecord(hash: try await redis.hgetall(RedisKeys(prefix: deployment.prefix).contact(contact.id))))
                 #expect(record.attributes == contact.attributes)
                 #expect(record.channel == contact.channel)
             }

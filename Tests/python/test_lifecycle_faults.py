@@ -22,12 +22,12 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-from switchboard_node import Node, flushed_database, wait_until as wait_for  # noqa: E402
+from switchboard_node import Node, contact_prefix, flushed_database, wait_until as wait_for  # noqa: E402
 from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, WebSocket, make_client  # noqa: E402
 
 DB = 5  # the Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3
 GRACE_MS = 1000
-C = "sb:{contacts}"
+CONTACTS = "sb:{c*}:contact:*"  # every contact record, whatever its bucket (docs/redis-keys.md)
 R = "sb:{routing}"
 STREAM = "sb:events"
 AGENT = "agent1"
@@ -140,9 +140,10 @@ def test_a_start_cut_short_is_finished_by_another_node(cluster):
         start_chat(a)
     died_at_failpoint(a)
 
-    contact_ids = [key.rsplit(":", 1)[1] for key in db.scan_iter(f"{C}:contact:*")]
+    contact_ids = [key.rsplit(":", 1)[1] for key in db.scan_iter(CONTACTS)]
     assert len(contact_ids) == 1, contact_ids
     contact_id = contact_ids[0]
+    C = contact_prefix(contact_id)
     wait_for(lambda: db.zcard(f"{C}:starting") == 0, "B's sweeper finished the start")
     assert db.hget(f"{C}:contact:{contact_id}", "state") == "queued"
     assert db.hget(f"{R}:contact:{contact_id}", "state") == "offered"
@@ -155,7 +156,7 @@ def test_a_start_cut_short_is_finished_by_another_node(cluster):
     agent.frame("contact_ended", contact_id)
     wait_for(lambda: db.zscore(f"{C}:deadlines", contact_id) is None, "the end removed the deadline")
     capacity_is_free(db, b, agent)
-    assert not [c for c in db.scan_iter(f"{C}:contact:*") if db.hget(c, "state") == "initiated"], "a contact stranded in initiated"
+    assert not [c for c in db.scan_iter(CONTACTS) if db.hget(c, "state") == "initiated"], "a contact stranded in initiated"
 
 
 @pytest.mark.parametrize("cluster", END_POINTS, indirect=True)
@@ -163,6 +164,7 @@ def test_an_end_cut_short_is_finished_by_another_node(cluster):
     a, b, db = cluster
     agent = Agent(b.base_url)
     contact_id = start_chat(b)
+    C = contact_prefix(contact_id)
     agent.accept(contact_id)
     assert db.smembers(f"{R}:agent:{AGENT}:chat") == {contact_id}
 

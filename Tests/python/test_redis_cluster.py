@@ -3,6 +3,10 @@
 A node given one seed node learns the slot map, serves a customer end to end (start, agent accept, push) and feeds
 bridge events through its consumer; then the master holding the event stream is SIGKILLed, its replica is promoted,
 and the node finds the new master by itself: a bridge event appended after the failover reaches the customer.
+
+Contacts' data spreads over the masters in buckets (docs/redis-keys.md): chats started and written to through the
+Connect and Participant APIs leave records and transcripts on every master, and each master runs its share of the
+commands (`INFO commandstats`, printed).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import pytest
 pytest.importorskip("redis")
 
 from redis_cluster import RedisCluster  # noqa: E402
-from switchboard_node import Node  # noqa: E402
+from switchboard_node import CONTACT_BUCKETS, Node, contact_bucket_prefix  # noqa: E402
 from test_aws_mode import post  # noqa: E402
+from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, make_client  # noqa: E402
 from test_lifecycle_faults import OVERRIDES, accepted_chat  # noqa: E402
 from test_load_balancer import event  # noqa: E402
 
@@ -72,5 +77,40 @@ def test_a_node_on_a_redis_cluster_serves_pushes_and_survives_the_stream_masters
         assert again["contactId"] == second
         customer.close()
         agent.ws.close()
+    finally:
+        node.close()
+
+
+def test_contacts_spread_over_the_masters_in_buckets(tmp_path, cluster):
+    masters = sorted({cluster.master_of(contact_bucket_prefix(bucket)) for bucket in range(CONTACT_BUCKETS)})
+    per_master = [sum(cluster.master_of(contact_bucket_prefix(b)) == m for b in range(CONTACT_BUCKETS)) for m in masters]
+    # redis-cli --cluster create gives each master a third of the slot space; each bucket's tag is in its 1/32 of it.
+    assert len(masters) == 3 and min(per_master) >= 10, per_master
+
+    overrides = {**OVERRIDES, "redis": {"url": f"redis://127.0.0.1:{cluster.ports[0]}/0", "mode": "cluster"}}
+    node = Node(os.environ["SWITCHBOARD_BIN"], "unused", tmp_path / "node", overrides=overrides, node_id="spread-node")
+    try:
+        node.start()
+        connect, participant = make_client(node.base_url, "connect"), make_client(node.base_url, "connectparticipant")
+        before = {port: cluster.commandstats(port) for port in masters}
+        contacts = []
+        for index in range(48):
+            started = connect.start_chat_contact(InstanceId=INSTANCE_ID, ContactFlowId=CONTACT_FLOW_ID,
+                                                 Attributes={"userId": f"user_spread_{index}"},
+                                                 ParticipantDetails={"DisplayName": "Spread"})
+            token = participant.create_participant_connection(
+                Type=["CONNECTION_CREDENTIALS"], ParticipantToken=started["ParticipantToken"],
+                ConnectParticipant=True)["ConnectionCredentials"]["ConnectionToken"]
+            for text in ("hello", "are you there?"):
+                participant.send_message(ConnectionToken=token, ContentType="text/plain", Content=text)
+            transcript = participant.get_transcript(ConnectionToken=token)["Transcript"]
+            assert [item.get("Content") for item in transcript if item["Type"] == "MESSAGE"] == ["hello", "are you there?"]
+            contacts.append(started["ContactId"])
+        calls = {port: cluster.commandstats(port) - before[port] for port in masters}
+        records = {port: len(list(cluster.client(port).scan_iter("sb:{c*}:contact:*", count=1000))) for port in masters}
+        print(f"\n48 chats, 2 messages each: contact records per master {records}, commands per master {calls} "
+              f"({', '.join(f'{100 * c / sum(calls.values()):.0f} %' for c in calls.values())})")
+        assert sum(records.values()) == len(contacts)
+        assert all(count > 0 for count in records.values()), records
     finally:
         node.close()

@@ -19,10 +19,14 @@ import pathlib
 import random
 import re
 import threading
+import sys
 import uuid
 from dataclasses import dataclass, field
 
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # run as a script (sync-core) too
+from switchboard_node import key_slot  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LUA_DIR = REPO / "lua"
@@ -372,27 +376,6 @@ class Checker:
         for key in rt.keys():
             assert rx.match(key), (ctx, "unexpected key", key)
             assert key_slot(key) == slot, (ctx, "key outside the hash-tag slot", key)
-
-
-def _crc16(data: bytes) -> int:
-    crc = 0
-    for b in data:
-        crc ^= b << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
-
-
-def key_slot(key: str) -> int:
-    """Redis Cluster slot (CRC16 of the hash tag, or of the whole key without one)."""
-    k = key.encode()
-    s = k.find(b"{")
-    if s != -1:
-        e = k.find(b"}", s + 1)
-        if e != -1 and e != s + 1:
-            k = k[s + 1:e]
-    return _crc16(k) % 16384
 
 
 # --------------------------------------------------------------------------------------------------

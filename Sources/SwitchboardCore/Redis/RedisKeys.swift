@@ -3,7 +3,8 @@ import RedisClient
 /// Every Redis key and channel name, in one place (docs/redis-keys.md documents them).
 ///
 /// Keys a Lua script touches together share one hash tag, so the same scripts run on Redis Cluster: per user and per
-/// node for the hub (load spreads over the shards), `{contacts}` and `{routing}` for the engine.
+/// node for the hub, one per bucket of contacts for the engine's contact data (load spreads over the shards), and
+/// `{routing}` for routing decisions.
 public struct RedisKeys: Sendable {
     /// `redis.keyPrefix`, e.g. `sb`.
     public let prefix: String
@@ -33,11 +34,13 @@ public struct RedisKeys: Sendable {
         "\(prefix):{\(RedisClusterSlot.tags[Int(slot)])}:node:\(nodeId)"
     }
 
-    // MARK: Contacts — tag {contacts}
-    /// Prefix (with hash tag) of contact-engine keys.
-    public var contacts: String { "\(prefix):{contacts}" }
+    // MARK: Contacts — one tag per bucket of contacts ({c<bucket>-<n>})
+    /// Prefix (with the hash tag of its bucket) of the keys of one contact's data.
+    public func contacts(of contactId: String) -> String { contacts(bucket: Self.contactBucket(of: contactId)) }
+    /// Prefix (with hash tag) of one bucket of contacts: its contacts' data and its sweeper zsets.
+    public func contacts(bucket: Int) -> String { "\(prefix):{\(Self.contactBucketTags[bucket])}" }
     /// HASH of one contact (ContactRecord).
-    public func contact(_ id: String) -> String { "\(contacts):contact:\(id)" }
+    public func contact(_ id: String) -> String { "\(contacts(of: id)):contact:\(id)" }
 
     // MARK: Routing — tag {routing}
     /// Prefix (with hash tag) handed to the routing scripts as KEYS[1] (docs/routing.md).
