@@ -51,9 +51,8 @@ extension RedisClient {
             (channels.isEmpty ? [] : [RedisCommand((["SUBSCRIBE"] + channels).map { .string($0) })])
             + (patterns.isEmpty ? [] : [RedisCommand((["PSUBSCRIBE"] + patterns).map { .string($0) })])
         let logger = logger
-        let result = try await resubscribing(stream, continuation, onDisconnected: onDisconnected, link: { again, subscribed in
+        let result = try await resubscribing(stream, continuation, onDisconnected: onDisconnected, link: { _, subscribed in
             let channel = try await connection.sendWithoutReply(commands)
-            if again { logger.info("resubscribed after reconnect", metadata: ["channels": "\(channels)"]) }
             subscribed()
             try await withTaskCancellationHandler {
                 try await withThrowingTaskGroup(of: Void.self) { link in

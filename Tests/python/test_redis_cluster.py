@@ -1,8 +1,9 @@
 """Switchboard on a Redis Cluster (`redis.mode: "cluster"`, SPEC v2 §2; issue 12): 3 masters and 3 replicas on loopback.
 
 A node given one seed node learns the slot map, serves a customer end to end (start, agent accept, push) and feeds
-bridge events through its consumer; then the master holding the event stream is SIGKILLed, its replica is promoted,
-and the node finds the new master by itself: a bridge event appended after the failover reaches the customer.
+bridge events through its consumer; then the master holding the event stream (and a chat's bucket) is SIGKILLed, its
+replica is promoted, and the node finds the new master by itself: a bridge event appended after the failover reaches
+the customer, and the chat goes on.
 
 Contacts' data spreads over the masters in buckets (docs/redis-keys.md): chats started and written to through the
 Connect and Participant APIs leave records and transcripts on every master, and each master runs its share of the
@@ -20,7 +21,7 @@ import pytest
 pytest.importorskip("redis")
 
 from redis_cluster import RedisCluster  # noqa: E402
-from switchboard_node import CONTACT_BUCKETS, Node, contact_bucket_prefix  # noqa: E402
+from switchboard_node import CONTACT_BUCKETS, Node, contact_bucket_prefix, contact_prefix  # noqa: E402
 from test_aws_mode import post  # noqa: E402
 from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, make_client  # noqa: E402
 from test_lifecycle_faults import OVERRIDES, accepted_chat  # noqa: E402
@@ -63,10 +64,26 @@ def test_a_node_on_a_redis_cluster_serves_pushes_and_survives_the_stream_masters
         ended = customer.recv_json_until(lambda f: f.get("type") == "contact_ended", what="contact_ended")
         assert ended["contactId"] == contact
 
-        # The stream's master dies; its replica takes over; the node follows.
+        # A chat whose bucket is on the stream's master, with one message, copied to that master's replica.
         doomed = cluster.master_of(STREAM)
+        participant = make_client(node.base_url, "connectparticipant")
+        while True:
+            status, chat, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
+            assert status == 200, chat
+            if cluster.master_of(contact_prefix(chat["contactId"])) == doomed:
+                break
+        token = participant.create_participant_connection(Type=["CONNECTION_CREDENTIALS"], ParticipantToken=chat["participantToken"],
+                                                          ConnectParticipant=True)["ConnectionCredentials"]["ConnectionToken"]
+        participant.send_message(ConnectionToken=token, ContentType="text/plain", Content="before the failover")
+        assert cluster.client(doomed).execute_command("WAIT", 1, 5000) == 1
+
+        # The stream's master dies; its replica takes over; the node follows.
         cluster.kill(doomed)
         assert cluster.wait_failover(STREAM, doomed) != doomed
+        # The chat's data was on the dead master: its replica serves it now.
+        participant.send_message(ConnectionToken=token, ContentType="text/plain", Content="after the failover")
+        transcript = participant.get_transcript(ConnectionToken=token)["Transcript"]
+        assert [i["Content"] for i in transcript if i["Type"] == "MESSAGE"] == ["before the failover", "after the failover"]
         # The contact record lives in its own slot; it is on a surviving master or its promoted replica either way.
         status, started2, _ = post(node.base_url + "/start-chat-contact", {"userId": user})
         assert status == 200, started2

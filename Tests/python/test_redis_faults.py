@@ -1154,6 +1154,13 @@ def test_redis_stalled(load):
     figures = run_fault(f"redis SIGSTOP {STOP_SECONDS:g} s", load, stall)
     assert load.producer.failed_tries > 0, "the producer never saw Redis stalled"
     assert figures["lost"] == 0 and figures["duplicated"] == 0
+    # Every node tried to subscribe again many times while Redis was stopped; it says so once per outage, and each
+    # outage ends with one catch-up.
+    for node in load.cluster.nodes:
+        def logged(text: str, node=node) -> int:
+            return node.log_path.read_text(errors="replace").count(text)
+        wait_until(lambda: logged("caught sockets up") >= 1, f"{node.node_id} logged its catch-up")
+        assert logged("node channel subscription lost") == logged("caught sockets up") == 1, node.log()
 
 
 def test_redis_restarted(load):

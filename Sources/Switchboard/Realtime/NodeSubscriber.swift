@@ -19,9 +19,12 @@ final class SubscriptionStatus: Sendable {
         }
     }
 
-    /// The subscription's connection was lost.
-    func lost() {
-        state.withLock { $0.up = false }
+    /// The subscription's connection was lost, or a try to make it again failed; true when it was up until now.
+    func lost() -> Bool {
+        state.withLock { state in
+            defer { state.up = false }
+            return state.up
+        }
     }
 
     /// Why the node cannot deliver pushes now: nil when subscribed, `starting` before the first subscription,
@@ -60,7 +63,8 @@ struct NodeSubscriber: Service {
                     signal.yield()
                 }
                 let onDisconnected: @Sendable () -> Void = {
-                    status.lost()
+                    // Logged once per outage, not once per try to subscribe again.
+                    guard status.lost() else { return }
                     hub.logger.warning("node channel subscription lost; pushes are caught up from the replay logs once it is back")
                 }
                 let deliver: (AsyncStream<RedisMessage>) async -> Void = { messages in
