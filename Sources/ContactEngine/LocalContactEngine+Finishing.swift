@@ -8,8 +8,9 @@ import RedisClient
 ///
 /// Each is one atomic commit followed by idempotent steps, the last of which removes a sweeper entry the commit wrote:
 /// - start: the tokens, then record, customer participant, deadline and an entry in `<C>:starting` (score now + grace) in
-///   one MULTI/EXEC (`<C>` is the contact's bucket); then INITIATED (once), `initiated` → `queued`, QUEUED (once), `routing_enqueue.lua` (a second call
-///   answers EXISTS), agents told; then, if the contact ended meanwhile, `routing_end.lua`; last, ZREM `<C>:starting`.
+///   one MULTI/EXEC (`<C>` is the contact's bucket); then INITIATED (once), `initiated` → `queued`, QUEUED (once),
+///   `routing_enqueue.lua` (a second call answers EXISTS), agents told; then, if the contact ended meanwhile,
+///   `routing_end.lua`; last, ZREM `<C>:starting`.
 /// - end: `contact_end.lua` sets `ended` and re-scores the contact's entry in `<C>:deadlines` to now + grace in one
 ///   script; then participants leave, `chat.ended` is posted (once), `routing_end.lua` frees the agent, DISCONNECTED and
 ///   COMPLETED (once each), frames; last, ZREM `<C>:deadlines`.

@@ -86,7 +86,8 @@ extension LocalContactEngine {
 
     /// Stores the hash of a participant token.
     package func participantTokenCommand(_ token: String, contactId: String, participantId: String) -> RedisCommand {
-        RedisCommand(["SET", .string(keys.participantToken(Self.hash(token))), .string("\(contactId) \(participantId)"), "EX", .int(tokenTtlSeconds)])
+        RedisCommand(["SET", .string(keys.participantToken(Self.hash(token))), .string("\(contactId) \(participantId)"),
+                      "EX", .int(tokenTtlSeconds)])
     }
 
     /// Stores the hash of a signaling join token.

@@ -20,7 +20,8 @@ extension LocalContactEngine {
         if let clientToken {
             let reply = try await redis.evalScript(
                 scripts[.participantSend],
-                keys: [keys.transcript(contactId), keys.sentItem(contactId: contactId, participantId: participantId, clientTokenHash: Self.hash(clientToken))],
+                keys: [keys.transcript(contactId),
+                       keys.sentItem(contactId: contactId, participantId: participantId, clientTokenHash: Self.hash(clientToken))],
                 args: [.string(json), .int(config.local.transcriptMaxItems), .int(clientTokenTtlSeconds ?? config.local.clientTokenTtlSeconds)])
             if let prior = reply.string { return try Wire.decode(ConnectParticipant.Item.self, from: prior) }
         } else {

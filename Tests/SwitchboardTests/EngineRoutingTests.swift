@@ -168,7 +168,8 @@ struct EngineRoutingTests {
         while Date() < deadline {
             var open = 0
             for chunk in stride(from: 0, to: started.count, by: 200) {
-                let commands = started[chunk..<min(chunk + 200, started.count)].map { RedisCommand("HGET", RedisKeys(prefix: cluster.prefix).contact($0), "state") }
+                let keys = RedisKeys(prefix: cluster.prefix)
+                let commands = started[chunk..<min(chunk + 200, started.count)].map { RedisCommand("HGET", keys.contact($0), "state") }
                 open += try await cluster.redis.pipeline(commands).filter { $0.string != "ended" }.count
             }
             remaining = open

@@ -16,7 +16,7 @@ extension RedisKeys {
     }
 
     /// Bucket `k`'s hash tag: the first `c<k>-<n>` (n in base 36) whose slot lies in the bucket's range, so operators
-    /// read the bucket from the key (`sb:{c7-1f}:contact:<id>` is in bucket 7).
+    /// read the bucket from the key (`sb:{c7-a}:contact:<id>` is in bucket 7).
     public static let contactBucketTags: [String] = (0..<contactBucketCount).map { bucket in
         let range = bucket * RedisClusterSlot.count / contactBucketCount..<(bucket + 1) * RedisClusterSlot.count / contactBucketCount
         var n = 0
