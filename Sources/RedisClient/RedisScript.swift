@@ -55,7 +55,9 @@ extension RedisClient {
         var replies = try await pipeline(commands)
         let lost = replies.indices.filter { if case .error(let message) = replies[$0] { message.hasPrefix("NOSCRIPT") } else { false } }
         if !lost.isEmpty {
-            logger.notice("Redis lost Lua script; loading it again", metadata: ["script": "\(script.name)"])
+            // Scripts are loaded on first use (on a cluster, each master needs them), so this is also a fresh Redis's first call.
+            logger.notice("loading a Lua script Redis does not have (its first use there, or Redis restarted)",
+                          metadata: ["script": "\(script.name)"])
             _ = try await send(["SCRIPT", "LOAD", .string(script.source)])
             for (index, reply) in zip(lost, try await pipeline(lost.map { commands[$0] })) { replies[index] = reply }
         }
