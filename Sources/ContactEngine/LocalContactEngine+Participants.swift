@@ -25,11 +25,14 @@ extension LocalContactEngine {
         case .connection: keys.connectionToken(hash)
         case .socket: keys.socketToken(hash)
         }
-        // The token's key holds `<contactId> <participantId>`: the contact id names the bucket of the participant's hash.
+        // The token's key holds `<contactId> <participantId>`, so the participant and its contact are read together.
         guard let ids = try await redis.get(key)?.split(separator: " ").map(String.init), ids.count == 2,
-              let participant = ParticipantRecord(id: ids[1], hash: try await redis.hgetall(keys.participant(contactId: ids[0], ids[1]))),
-              participant.state == "active",
-              let contact = try await contact(id: participant.contactId), !contact.isEnded
+              Self.isValidId(ids[0]) else { throw denied }
+        let replies = try await redis.pipeline([RedisCommand("HGETALL", keys.participant(contactId: ids[0], ids[1])),
+                                                RedisCommand("HGETALL", keys.contact(ids[0]))])
+        for case .error(let message) in replies { throw RedisError(.server, message) }
+        guard let participant = ParticipantRecord(id: ids[1], hash: replies[0].stringMap), participant.state == "active",
+              participant.contactId == ids[0], let contact = ContactRecord(hash: replies[1].stringMap), !contact.isEnded
         else { throw denied }
         return (participant, contact)
     }
