@@ -6,6 +6,7 @@ suite that needs more nodes (Tests/python/test_aws_mode.py) starts its own.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -260,6 +261,7 @@ def key_slot(key: str) -> int:
 CONTACT_BUCKETS = 32
 
 
+@functools.cache  # the fault suite's producer names a contact's key per event
 def contact_bucket_prefix(bucket: int, prefix: str = "sb") -> str:
     """`<prefix>:{c<bucket>-<n>}`: the first `c<bucket>-<n>` (n in base 36) hashing into the bucket's 1/32 of the slot
     space (RedisKeys+ContactBuckets.swift)."""
