@@ -3,28 +3,39 @@
 -- to the same agent is a no-op (safe to retry). The offer stands until it is withdrawn (routing_tick.lua,
 -- reject, Offline, end), so an accept that races with the deadline wins if it runs first.
 --
--- KEYS[1]  routing key prefix carrying the hash tag, e.g. "sb:{routing}" (all keys are KEYS[1] .. ":...")
+-- KEYS (the same eleven for every routing script, in this order; all share one hash tag, e.g. "sb:{routing}:..."):
+-- KEYS[1]  <P>:agents           hash  agentId -> JSON agent record
+-- KEYS[2]  <P>:contacts         hash  contactId -> JSON contact record
+-- KEYS[3]  <P>:agents:available zset  Available agents by idle-since
+-- KEYS[4]  <P>:agents:free:chat zset  Available agents with chat room, by idle-since
+-- KEYS[5]  <P>:agents:free:voice zset Available agents with voice room, by idle-since
+-- KEYS[6]  <P>:queued:chat      zset  waiting chat contacts by arrival (seq)
+-- KEYS[7]  <P>:queued:voice     zset  waiting voice contacts by arrival (seq)
+-- KEYS[8]  <P>:offers           zset  pending offers by deadline
+-- KEYS[9]  <P>:preferred        zset  contacts waiting for their preferred agent, by preferredUntil
+-- KEYS[10] <P>:ended            zset  ended contacts by when their record is dropped
+-- KEYS[11] <P>:seq              string arrival counter
 -- ARGV[1]  contactId
 -- ARGV[2]  agentId
 -- ARGV[3]  now      caller's wall clock, ms since the epoch
 --
 -- Returns {offers, withdrawn, connected}, all empty (same shape as every routing script).
--- Errors: BADPREFIX, BADARG, NOCONTACT (unknown contact), NOTOFFERED (not offered to this agent).
+-- Errors: BADKEYS, BADARG, NOCONTACT (unknown contact), NOTOFFERED (not offered to this agent).
 
 --#include include/routing_core.lua
 
-if PREFIX_ERR then return PREFIX_ERR end
 local c, a, now = ARGV[1], ARGV[2], argInt(3)
 if not validId(c) then return badArg('contactId is malformed') end
 if not validId(a) then return badArg('agentId is malformed') end
 if not now then return badArg('now must be a non-negative integer (ms)') end
-local v = cfields(c, 'state', 'offeredTo', 'agent')
-if not v[1] then return redis.error_reply('NOCONTACT contact ' .. c .. ' is unknown') end
-if v[1] == 'connected' and v[3] == a then return result() end
-if v[1] ~= 'offered' or v[2] ~= a then
-  return redis.error_reply('NOTOFFERED contact ' .. c .. ' is not offered to agent ' .. a .. ' (state ' .. v[1] .. ')')
+local r = contactRec(c)
+if not r then return redis.error_reply('NOCONTACT contact ' .. c .. ' is unknown') end
+if r.state == 'connected' and r.agent == a then return result() end
+if r.state ~= 'offered' or r.offeredTo ~= a then
+  return redis.error_reply('NOTOFFERED contact ' .. c .. ' is not offered to agent ' .. a .. ' (state ' .. r.state .. ')')
 end
 redis.call('ZREM', K_OFFERS, c)
-redis.call('HDEL', contactKey(c), 'offeredTo', 'offeredAt', 'offerDeadline')
-redis.call('HSET', contactKey(c), 'state', 'connected', 'agent', a, 'connectedAt', now)
+r.offeredTo, r.offeredAt, r.offerDeadline = nil, nil, nil
+r.state, r.agent, r.connectedAt = 'connected', a, now
+saveContact(c, r)
 return result()

@@ -5,50 +5,64 @@
 -- contacts stay with it (it finishes them; auto-accepted chats of its ongoing call still reach it).
 -- Setting the current state again is harmless (Available re-runs the drain).
 --
--- KEYS[1]  routing key prefix carrying the hash tag, e.g. "sb:{routing}" (all keys are KEYS[1] .. ":...")
+-- KEYS (the same eleven for every routing script, in this order; all share one hash tag, e.g. "sb:{routing}:..."):
+-- KEYS[1]  <P>:agents           hash  agentId -> JSON agent record
+-- KEYS[2]  <P>:contacts         hash  contactId -> JSON contact record
+-- KEYS[3]  <P>:agents:available zset  Available agents by idle-since
+-- KEYS[4]  <P>:agents:free:chat zset  Available agents with chat room, by idle-since
+-- KEYS[5]  <P>:agents:free:voice zset Available agents with voice room, by idle-since
+-- KEYS[6]  <P>:queued:chat      zset  waiting chat contacts by arrival (seq)
+-- KEYS[7]  <P>:queued:voice     zset  waiting voice contacts by arrival (seq)
+-- KEYS[8]  <P>:offers           zset  pending offers by deadline
+-- KEYS[9]  <P>:preferred        zset  contacts waiting for their preferred agent, by preferredUntil
+-- KEYS[10] <P>:ended            zset  ended contacts by when their record is dropped
+-- KEYS[11] <P>:seq              string arrival counter
 -- ARGV[1]  agentId
 -- ARGV[2]  state   "Available" | "Offline"
 -- ARGV[3]  now     caller's wall clock, ms since the epoch
 --
 -- Returns {offers, withdrawn, connected}: flat {contactId, agentId, ...} / {contactId, agentId, reason, ...}
--- / {contactId, agentId, ...}. Errors: BADPREFIX, BADARG, NOAGENT (not created by routing_agent_upsert.lua).
+-- / {contactId, agentId, ...}. Errors: BADKEYS, BADARG, NOAGENT (not created by routing_agent_upsert.lua).
 
 --#include include/routing_core.lua
 
-if PREFIX_ERR then return PREFIX_ERR end
 local a, state, now = ARGV[1], ARGV[2], argInt(3)
 if not validId(a) then return badArg('agentId is malformed') end
 if state ~= 'Available' and state ~= 'Offline' then return badArg('state must be Available or Offline') end
 if not now then return badArg('now must be a non-negative integer (ms)') end
-local current = redis.call('HGET', agentKey(a), 'state')
-if not current then return redis.error_reply('NOAGENT agent ' .. a .. ' is not configured') end
+local r = agentRec(a)
+if not r then return redis.error_reply('NOAGENT agent ' .. a .. ' is not configured') end
 
 if state == 'Available' then
-  if current ~= 'Available' then
-    redis.call('HSET', agentKey(a), 'state', 'Available', 'stateSince', now, 'idleSince', now)
+  if r.state ~= 'Available' then
+    r.state, r.stateSince, r.idleSince = 'Available', now, now
+    saveAgent(a, r)
   end
   refreshAgent(a)
   drain(a, now)
   return result()
 end
 
-if current ~= 'Offline' then
-  redis.call('HSET', agentKey(a), 'state', 'Offline', 'stateSince', now)
+if r.state ~= 'Offline' then
+  r.state, r.stateSince = 'Offline', now
+  saveAgent(a, r)
 end
 refreshAgent(a)
 local reroute = {}
 for _, ch in ipairs(CHANNELS) do
-  for _, c in ipairs(redis.call('SMEMBERS', agentSetKey(a, ch))) do
-    local v = cfields(c, 'state', 'offeredTo')
-    if v[1] == 'offered' and v[2] == a then
+  local held = {}
+  for c in pairs(r[ch]) do held[#held + 1] = c end
+  for _, c in ipairs(held) do
+    local cr = contactRec(c)
+    if cr.state == 'offered' and cr.offeredTo == a then
       withdraw(c, 'offline')
       reroute[#reroute + 1] = c
     end
   end
 end
-for _, c in ipairs(redis.call('ZRANGE', waitingKey(a), 0, -1)) do
-  unwait(c)
-  reroute[#reroute + 1] = c
+for _, w in ipairs(waitingFor(r)) do
+  unwait(w[1])
+  reroute[#reroute + 1] = w[1]
 end
 routeAll(reroute, now)
 return result()

@@ -50,12 +50,12 @@ extension LocalContactEngine {
             failpoints.hit(.startAfterQueuedEvent)
             let outcome = try await enqueue(contact)
             failpoints.hit(.startAfterEnqueue)
-            await deliver(outcome)
+            await deliver(outcome, profile: routingProfile(of: contact))
             failpoints.hit(.startAfterDeliver)
         }
         // An end commits `ended` before it runs routing_end.lua. If that routing_end ran before our enqueue, it found
         // nothing to end, but then the end committed before this read, which sees `ended`: routing is ended here.
-        if try await contactState(contactId) == "ended" { try await endRouting(contactId) }
+        if try await contactState(contactId) == "ended" { try await endRouting(contact) }
         try await redis.send(RedisCommand("ZREM", keys.contactsStarting(of: contactId), contactId))
     }
 
@@ -63,18 +63,19 @@ extension LocalContactEngine {
     /// before telling the agent: the offer or auto-accepted connection routing holds is delivered again.
     package func enqueue(_ contact: ContactRecord) async throws -> RoutingOutcome {
         let routing = config.routing
+        let profile = routingProfile(of: contact)
         do {
             return RoutingOutcome(try await redis.evalScript(
-                scripts[.routingEnqueue], keys: [keys.routing],
-                args: [.string(contact.id), .string(contact.lowerChannel), .string(routing.defaultQueue),
+                scripts[.routingEnqueue], keys: keys.routingScriptKeys(profile: profile),
+                args: [.string(contact.id), .string(contact.lowerChannel), .string(contact.queue ?? routing.defaultQueue),
                        .string(contact.relatedContactId ?? ""), .int(epochMillis()), .int(routing.offerTimeoutSeconds * 1000),
                        .int(routing.preferredAgentSeconds * 1000), .int(routing.rejectCooldownSeconds * 1000)]))
         } catch let error as RedisError where error.serverErrorPrefix == "EXISTS" {
-            let fields = try await redis.hgetall(keys.routingContact(contact.id))
+            let routed = try await routingContact(contact.id, profile: profile)
             var outcome = RoutingOutcome()
-            if fields["state"] == "offered", let agentId = fields["offeredTo"] {
+            if routed?.state == "offered", let agentId = routed?.offeredTo {
                 outcome.offers = [.init(contactId: contact.id, agentId: agentId)]
-            } else if fields["state"] == "connected", let agentId = fields["agent"] {
+            } else if routed?.state == "connected", let agentId = routed?.agent {
                 outcome.connected = [.init(contactId: contact.id, agentId: agentId)]
             }
             return outcome
@@ -115,7 +116,7 @@ extension LocalContactEngine {
                              clientToken: "chat.ended:\(contactId)", clientTokenTtlSeconds: endedRetentionSeconds)
         try await redis.send(RedisCommand("EXPIRE", keys.transcript(contactId), String(endedRetentionSeconds)))
         failpoints.hit(.endAfterChatEnded)
-        try await endRouting(contactId)
+        try await endRouting(contact)
         failpoints.hit(.endAfterRoutingEnd)
         try await emitOnce([("DISCONNECTED", contact), ("COMPLETED", contact)])
         failpoints.hit(.endAfterEvents)
@@ -125,9 +126,10 @@ extension LocalContactEngine {
     }
 
     /// `routing_end.lua`: frees the agent (or takes the contact out of its queue or offer). NOCONTACT: never routed.
-    package func endRouting(_ contactId: String) async throws {
+    package func endRouting(_ contact: ContactRecord) async throws {
         do {
-            try await routingStep(.routingEnd, [.string(contactId), .int(epochMillis()), .int(endedRetentionSeconds)])
+            try await routingStep(.routingEnd, profile: routingProfile(of: contact),
+                                  [.string(contact.id), .int(epochMillis()), .int(endedRetentionSeconds)])
         } catch let error as RedisError where error.serverErrorPrefix == "NOCONTACT" {
             // Never routed (ended before its start reached routing): nothing to free.
         }

@@ -3,29 +3,52 @@ import Foundation
 import RedisClient
 
 extension LocalContactEngine {
-    /// Runs a routing script for an agent or contact event and delivers what it decided.
+    /// Runs a routing script on one profile's routing state for an agent or contact event, and delivers what it decided.
     @discardableResult
-    package func routingStep(_ script: LuaScript, _ args: [RedisArgument]) async throws -> RoutingOutcome {
-        let outcome = RoutingOutcome(try await redis.evalScript(scripts[script], keys: [keys.routing], args: args))
-        await deliver(outcome)
+    package func routingStep(_ script: LuaScript, profile: String, _ args: [RedisArgument]) async throws -> RoutingOutcome {
+        let outcome = RoutingOutcome(try await redis.evalScript(scripts[script], keys: keys.routingScriptKeys(profile: profile), args: args))
+        await deliver(outcome, profile: profile)
         return outcome
     }
 
-    /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents).
+    /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents) in every
+    /// routing profile; `more` when any profile has more to do.
     package func tick(limit: Int = 100) async throws -> RoutingOutcome {
-        try await routingStep(.routingTick, [.int(epochMillis()), .int(limit)])
+        var all = RoutingOutcome()
+        for profile in config.routing.profileNames {
+            let outcome = try await routingStep(.routingTick, profile: profile, [.int(epochMillis()), .int(limit)])
+            all.offers += outcome.offers
+            all.withdrawn += outcome.withdrawn
+            all.connected += outcome.connected
+            all.more = all.more || outcome.more
+        }
+        return all
     }
+
+    /// The routing profile whose queue the contact is in (that of `routing.defaultQueue` for a queue no profile lists,
+    /// e.g. after an operator moved it).
+    package func routingProfile(of contact: ContactRecord) -> String {
+        config.routing.profile(ofQueue: contact.queue ?? config.routing.defaultQueue) ?? defaultRoutingProfile
+    }
+
+    /// The routing profile of an agent (that of `routing.defaultQueue` for an agent config no longer lists).
+    package func routingProfile(ofAgent agentId: String) -> String {
+        config.routingProfile(ofAgent: agentId) ?? defaultRoutingProfile
+    }
+
+    /// The profile of `routing.defaultQueue` (config validation guarantees there is one).
+    package var defaultRoutingProfile: String { config.routing.profile(ofQueue: config.routing.defaultQueue) ?? "default" }
 
     /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be
     /// withdrawn from one agent and offered to another in the same step. Failures are logged, not thrown: the decision
     /// stands in Redis, and an offer nobody heard of simply times out and is routed again.
-    package func deliver(_ outcome: RoutingOutcome) async {
+    package func deliver(_ outcome: RoutingOutcome, profile: String) async {
         for withdrawal in outcome.withdrawn {
             await sendLogged(AgentContactFrame.offerWithdrawn(withdrawal.contactId, reason: withdrawal.reason), to: .agent(withdrawal.agentId))
         }
         for offer in outcome.offers {
             do {
-                if let frame = try await offerFrame(contactId: offer.contactId) {
+                if let frame = try await offerFrame(contactId: offer.contactId, profile: profile) {
                     try await frames.send(frame, to: .agent(offer.agentId))
                 }
             } catch {
@@ -42,11 +65,17 @@ extension LocalContactEngine {
     }
 
     /// `{"type":"offer",...}` for a contact currently offered, with its deadline from routing state.
-    package func offerFrame(contactId: String) async throws -> OfferFrame? {
+    package func offerFrame(contactId: String, profile: String) async throws -> OfferFrame? {
         let replies = try await redis.pipeline([RedisCommand("HGETALL", keys.contact(contactId)),
-                                                RedisCommand("HGET", keys.routingContact(contactId), "offerDeadline")])
+                                                RedisCommand("HGET", keys.routingContacts(profile: profile), contactId)])
         guard let contact = ContactRecord(hash: replies[0].stringMap) else { return nil }
-        return OfferFrame(contact: contact, expiresAt: replies[1].int ?? 0)
+        let routed = try RoutingRecord.decode(RoutingRecord.Contact.self, from: replies[1].string)
+        return OfferFrame(contact: contact, expiresAt: routed?.offerDeadline ?? 0)
+    }
+
+    /// Routing's record of a contact; nil when routing does not know it (never routed, or dropped after it ended).
+    package func routingContact(_ contactId: String, profile: String) async throws -> RoutingRecord.Contact? {
+        try RoutingRecord.decode(RoutingRecord.Contact.self, from: try await redis.hget(keys.routingContacts(profile: profile), contactId))
     }
 
     /// Sends a frame and logs (rather than throws) a failure.

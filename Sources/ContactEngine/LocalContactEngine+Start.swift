@@ -23,9 +23,13 @@ extension LocalContactEngine {
     /// names a participant that does not exist, and is refused.
     package func start(channel: String, request: StartContactRequest) async throws -> (started: StartedContact, connectionData: Connect.ConnectionData?) {
         let now = epochMillis()
+        let queue = request.queue ?? config.routing.defaultQueue
+        guard config.routing.profile(ofQueue: queue) != nil else {
+            throw SwitchboardError.invalid("\"queue\" \"\(queue)\" is not a queue of any routing profile (routing.profiles)")
+        }
         let contact = ContactRecord(id: Self.newId(), channel: channel, initiationMethod: channel == "CHAT" ? "API" : "WEBRTC_API",
                                     attributes: request.attributes, relatedContactId: request.relatedContactId, state: "initiated",
-                                    queue: config.routing.defaultQueue, customerName: request.customerName, initiatedAt: now)
+                                    queue: queue, customerName: request.customerName, initiatedAt: now)
         let participantId = Self.newId()
         let participantToken = Self.newToken()
         var extra: [(String, String)] = [("customerParticipantId", participantId)]

@@ -18,21 +18,21 @@ struct RoutingBench: AsyncParsableCommand {
 
     func run() async throws {
         let client = RedisClient(configuration: try RedisConfiguration(url: redis, base: RedisConfiguration(poolSize: 8)))
-        let prefix = "bench\(UUID().uuidString.prefix(6).lowercased()):{routing}"
+        let routingKeys = RedisKeys.routingScriptKeys(under: "bench\(UUID().uuidString.prefix(6).lowercased()):{routing}")
         let scripts = try ScriptCatalog.read(directory: "\(TestDeployment.repository)/lua")
         try await ScriptCatalog.preload(scripts, into: client)
         let now: @Sendable () -> Int = { Int(Date().timeIntervalSince1970 * 1000) }
         let contacts = contacts, clients = clients
         for agent in 0..<50 {
-            try await client.evalScript(scripts[.routingAgentUpsert], keys: [prefix], args: [.string("a\(agent)"), .int(1000), .int(1), .int(now())])
-            try await client.evalScript(scripts[.routingAgentState], keys: [prefix], args: [.string("a\(agent)"), "Available", .int(now())])
+            try await client.evalScript(scripts[.routingAgentUpsert], keys: routingKeys, args: [.string("a\(agent)"), .int(1000), .int(1), .int(now())])
+            try await client.evalScript(scripts[.routingAgentState], keys: routingKeys, args: [.string("a\(agent)"), "Available", .int(now())])
         }
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<clients {
                 group.addTask {
                     for index in stride(from: worker, to: contacts, by: clients) {
-                        try await client.evalScript(scripts[.routingEnqueue], keys: [prefix],
+                        try await client.evalScript(scripts[.routingEnqueue], keys: routingKeys,
                                                     args: [.string("c\(index)"), "chat", "default", "", .int(now()), 20000, 30000, 60000])
                     }
                 }

@@ -34,13 +34,15 @@ struct Inspect: AsyncParsableCommand {
         case ("contact", let id?):
             let record = try await redis.hgetall(keys.contact(id))
             if record.isEmpty { print("contact \(id): not found") } else { print("contact \(id)"); printFields(record) }
-            let routing = try await redis.hgetall("\(keys.routing):contact:\(id)")
-            if !routing.isEmpty { print("routing"); printFields(routing) }
+            let queue = record["queue"] ?? config.routing.defaultQueue
+            if let profile = config.routing.profile(ofQueue: queue), let routing = try await redis.hget(keys.routingContacts(profile: profile), id) {
+                print("routing (profile \(profile))  \(routing)")
+            }
         case ("agent", let id?):
-            let agent = try await redis.hgetall("\(keys.routing):agent:\(id)")
-            if agent.isEmpty { print("agent \(id): not found") } else { print("agent \(id)"); printFields(agent) }
-            for channel in ["chat", "voice"] {
-                print("  \(channel) contacts: \(try await redis.smembers("\(keys.routing):agent:\(id):\(channel)").sorted().joined(separator: " "))")
+            if let profile = config.routingProfile(ofAgent: id), let agent = try await redis.hget(keys.routingAgents(profile: profile), id) {
+                print("agent \(id) (profile \(profile))  \(agent)")
+            } else {
+                print("agent \(id): not found")
             }
         case ("streams", _):
             for stream in [config.events.stream, config.events.stream + ":dlq"] {

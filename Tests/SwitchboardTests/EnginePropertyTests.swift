@@ -78,7 +78,7 @@ struct EnginePropertyTests {
                 let voice = started["contactId"] as! String
                 func checkLinkage(_ step: String) async throws {
                     let related = try await cluster.redis.hget(RedisKeys(prefix: cluster.prefix).contact(voice), "relatedContactId")
-                    let routed = try await cluster.redis.hget("\(cluster.routing):contact:\(voice)", "related")
+                    let routed = try await cluster.routingField(of: voice, "related")
                     #expect(related == chat.contactId && routed == chat.contactId, "after \(step): \(String(describing: related)) / \(String(describing: routed))")
                 }
                 try await checkLinkage("start")

@@ -53,6 +53,66 @@ struct EngineRoutingTests {
         #expect(reoffered)
     }
 
+    @Test("routing profiles: a contact is offered only to agents of its queue's profile, in that profile's keys; its escalated call stays in its queue and goes to its agent; bad queues are refused")
+    func routingProfiles() async throws {
+        let cluster = try await EngineCluster.start(nodes: 2, agents: 3, routing: ["profiles": ["billing": ["invoices", "refunds"]]],
+                                                    profiles: ["a2": "billing", "a3": "billing"])
+        defer { cluster.stop() }
+        // config.json's own "default": ["default"] stays (the test config is merged over it): a1 serves it.
+        let support = try await cluster.login("a1", node: 0)
+        let billing = [try await cluster.login("a2", node: 1), try await cluster.login("a3", node: 0)]
+        let keys = RedisKeys(prefix: cluster.prefix)
+
+        // A refunds chat: offered to a billing agent, never to a1, and routed in billing's keys only.
+        let userId = newUserId()
+        let supportMark = support.socket.frames.count
+        let refund = try await cluster.nodes[1].startContact("chat", ["userId": userId, "queue": "refunds"])["contactId"] as! String
+        let offered = try await firstOffered(refund, billing)
+        offered.socket.send(["action": "accept", "contactId": refund])
+        try await offered.socket.waitFor(type: "contact_connected", contactId: refund)
+        #expect(try await cluster.redis.send("HEXISTS", keys.routingContacts(profile: "billing"), refund).int == 1)
+        #expect(try await cluster.redis.send("HEXISTS", keys.routingContacts(profile: "default"), refund).int != 1)
+        #expect(try await cluster.redis.hget(keys.contact(refund), "queue") == "refunds")
+
+        // A chat without a queue goes to the default queue: support's agent.
+        let plain = try await cluster.startChat(node: 1)
+        try await support.socket.waitFor(type: "offer", contactId: plain.contactId, after: supportMark)
+        #expect(try await cluster.redis.send("HEXISTS", keys.routingContacts(profile: "default"), plain.contactId).int == 1)
+        #expect(!support.socket.frames[supportMark...].contains { $0["contactId"] as? String == refund })
+
+        // The refund chat's call: in the chat's queue without asking, offered to the chat's agent (continuity).
+        let marks = billing.map { $0.socket.frames.count }
+        let voice = try await cluster.startVoice(node: 0, userId: userId, related: refund)["contactId"] as! String
+        try await offered.socket.waitFor(type: "offer", contactId: voice, after: marks[billing.firstIndex { $0 === offered }!])
+        #expect(try await cluster.redis.hget(keys.contact(voice), "queue") == "refunds")
+        #expect(!support.socket.frames[supportMark...].contains { $0["contactId"] as? String == voice })
+
+        // Bad queues: unknown, malformed, or another queue than the escalated chat's.
+        for (kind, body, message) in [
+            ("chat", ["userId": newUserId(), "queue": "nowhere"], "not a queue of any routing profile"),
+            ("chat", ["userId": newUserId(), "queue": "two words"], "\"queue\" must be 1 to 64"),
+            ("chat", ["userId": newUserId(), "queue": 7] as [String: Any], "\"queue\" must be a string"),
+            ("voice", ["userId": userId, "relatedContactId": refund, "queue": "default"], "the queue of the related chat contact"),
+        ] as [(String, [String: Any], String)] {
+            let (status, reply) = try await HTTP.request("POST", "\(cluster.nodes[0].url)/start-\(kind)-contact", json: body)
+            let error = reply?["error"] as? [String: Any]
+            #expect(status == 400 && error?["code"] as? String == "INVALID_REQUEST", "\(body): \(status) \(String(describing: reply))")
+            #expect((error?["message"] as? String)?.contains(message) == true, "\(body): \(String(describing: error))")
+        }
+    }
+
+    /// The agent among `agents` that is offered `contactId` first (within 10 s).
+    func firstOffered(_ contactId: String, _ agents: [TestAgent]) async throws -> TestAgent {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let agent = agents.first(where: { $0.socket.frames.contains { $0["type"] as? String == "offer" && $0["contactId"] as? String == contactId } }) {
+                return agent
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestClientError("nobody was offered \(contactId)")
+    }
+
     @Test func aChatNobodyEndsIsEndedWhenItsDurationRunsOutAndFreesTheAgent() async throws {
         let cluster = try await EngineCluster.start(nodes: 2, agents: 1, routing: ["tickIntervalMs": 100],
                                                     local: ["chatDurationSeconds": 2])
@@ -73,7 +133,7 @@ struct EngineRoutingTests {
         #expect(try await cluster.redis.send("HGET", contactKey, "state").string == "ended")
         #expect(try await cluster.redis.send("HGET", contactKey, "disconnectReason").string == "EXPIRED")
         #expect(try await cluster.redis.send("ZSCORE", deadlines, chat.contactId).isNull)
-        #expect(try await cluster.redis.smembers("\(cluster.routing):agent:a1:chat").isEmpty)
+        #expect(try await cluster.routingHeld(by: "a1", channel: "chat").isEmpty)
         let next = try await connectedChat(cluster, [agent])
         #expect(next.agent === agent)
     }

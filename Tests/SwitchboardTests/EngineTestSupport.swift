@@ -15,10 +15,17 @@ struct EngineCluster {
     /// Whether the server binary exists (tests that start nodes are skipped without it).
     static var available: Bool { FileManager.default.isExecutableFile(atPath: TestDeployment.binary) }
 
-    static func start(nodes count: Int = 1, agents: Int, routing: [String: Any] = [:], local: [String: Any] = [:]) async throws -> EngineCluster {
+    /// `profiles`: agentId → its `routingProfile` (others get none: the default queue's profile).
+    static func start(nodes count: Int = 1, agents: Int, routing: [String: Any] = [:], local: [String: Any] = [:],
+                      profiles: [String: String] = [:]) async throws -> EngineCluster {
         let agentIds = (1...agents).map { "a\($0)" }
+        let agentConfigs: [[String: Any]] = agentIds.map { id in
+            var agent: [String: Any] = ["username": id, "password": "pw", "displayName": id.uppercased()]
+            if let profile = profiles[id] { agent["routingProfile"] = profile }
+            return agent
+        }
         let deployment = try await TestDeployment([
-            "local": local.merging(["agents": agentIds.map { ["username": $0, "password": "pw", "displayName": $0.uppercased()] }]) { $1 },
+            "local": local.merging(["agents": agentConfigs]) { $1 },
             "routing": routing,
         ])
         for _ in 0..<count { try await deployment.start() }
@@ -27,7 +34,7 @@ struct EngineCluster {
 
     func stop() { for node in nodes { node.stop() } }
 
-    var routing: String { "\(prefix):{routing}" }
+    var routing: String { "\(prefix):{routing:default}" }
 
     func login(_ agentId: String, node: Int = 0, available: Bool = true) async throws -> TestAgent {
         try await TestAgent.login(nodes[node % nodes.count], username: agentId, password: "pw", available: available)
@@ -51,41 +58,33 @@ struct EngineCluster {
         var problems: [String] = []
         var holders: [String: [String]] = [:]
         // One MULTI snapshot of every structure, so a check while routing runs sees one consistent moment.
-        let queues = Array(Set(try await redis.smembers("\(routing):queues") + ["default"]))
-        var commands = [RedisCommand("MULTI")]
-        for agent in agentIds {
-            for channel in ["chat", "voice"] { commands.append(RedisCommand("SMEMBERS", "\(routing):agent:\(agent):\(channel)")) }
-        }
-        commands.append(RedisCommand("ZRANGE", "\(routing):offers", "0", "-1"))
-        for queue in queues {
-            for channel in ["chat", "voice"] { commands.append(RedisCommand("ZRANGE", "\(routing):queue:\(queue):\(channel)", "0", "-1")) }
-        }
-        commands.append(RedisCommand("EXEC"))
-        guard let snapshot = try await redis.pipeline(commands).last?.array else { return ["MULTI snapshot failed"] }
-        var index = 0
-        for agent in agentIds {
+        let snapshot = try await redis.pipeline([
+            RedisCommand("MULTI"),
+            RedisCommand((["HMGET", "\(routing):agents"] + agentIds).map { .string($0) }),
+            RedisCommand("ZRANGE", "\(routing):offers", "0", "-1"),
+            RedisCommand("ZRANGE", "\(routing):queued:chat", "0", "-1"),
+            RedisCommand("ZRANGE", "\(routing):queued:voice", "0", "-1"),
+            RedisCommand("EXEC"),
+        ]).last?.array
+        guard let snapshot, snapshot.count == 4 else { return ["MULTI snapshot failed"] }
+        for (agent, json) in zip(agentIds, snapshot[0].array ?? []) {
+            guard let json = json.string else { problems.append("\(agent) has no routing record"); continue }
+            let record = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
             for channel in ["chat", "voice"] {
-                let held = snapshot[index].strings
-                index += 1
+                let held = (record[channel] as? [String: Any] ?? [:]).keys
                 if held.count > (channel == "chat" ? capacity.chat : capacity.voice) { problems.append("\(agent) holds \(held.count) \(channel)") }
                 for contact in held { holders[contact, default: []].append(agent) }
             }
         }
-        let offers = Set(snapshot[index].strings)
-        index += 1
+        let offers = Set(snapshot[1].strings)
         var queued: [String: Int] = [:]
-        for _ in queues {
-            for _ in ["chat", "voice"] {
-                for contact in snapshot[index].strings { queued[contact, default: 0] += 1 }
-                index += 1
-            }
-        }
+        for contact in snapshot[2].strings + snapshot[3].strings { queued[contact, default: 0] += 1 }
         for (contact, agents) in holders where agents.count > 1 { problems.append("\(contact) held by \(agents)") }
         for contact in offers where holders[contact]?.count != 1 { problems.append("offer \(contact) not held by exactly one agent") }
         for (contact, count) in queued where count > 1 { problems.append("\(contact) queued \(count) times") }
         guard quiescent else { return problems }
         for contact in Set(holders.keys).union(offers).union(queued.keys) {
-            let state = try await redis.hget("\(routing):contact:\(contact)", "state") ?? "?"
+            let state = try await routingState(of: contact) ?? "?"
             switch state {
             case "queued": if holders[contact] != nil || queued[contact] == nil { problems.append("\(contact) queued but held/not queued") }
             case "offered": if !offers.contains(contact) || queued[contact] != nil { problems.append("\(contact) offered but not in offers") }
@@ -94,5 +93,24 @@ struct EngineCluster {
             }
         }
         return problems
+    }
+
+    /// Routing's state of a contact (`queued`, `offered`, ...), from its JSON record; nil when routing does not know it.
+    func routingState(of contactId: String) async throws -> String? {
+        try await routingField(of: contactId, "state")
+    }
+
+    /// The contacts routing has an agent hold (offered or connected) on a channel, from its JSON record.
+    func routingHeld(by agentId: String, channel: String) async throws -> [String] {
+        guard let json = try await redis.hget("\(routing):agents", agentId),
+              let record = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
+        return (record[channel] as? [String: Any] ?? [:]).keys.sorted()
+    }
+
+    /// One field of routing's JSON record of a contact, as text.
+    func routingField(of contactId: String, _ field: String) async throws -> String? {
+        guard let json = try await redis.hget("\(routing):contacts", contactId),
+              let record = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], let value = record[field] else { return nil }
+        return "\(value)"
     }
 }

@@ -231,4 +231,38 @@ struct ValidationTests {
             #expect(error?.description.contains(named) == true, "\(overrides)")
         }
     }
+
+    @Test("config.json: routing profiles give each queue one profile, and each agent a profile that exists")
+    func routingProfiles() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestDeployment.repository + "/config.json"))
+        var base = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        var routing = base["routing"] as! [String: Any]
+        routing.removeValue(forKey: "profiles")  // merged, not replaced, below: each case gives its own
+        base["routing"] = routing
+        func decode(_ overrides: [String: Any]) throws -> SwitchboardConfig {
+            try SwitchboardConfig.decode(JSONSerialization.data(withJSONObject: TestDeployment.merge(base, overrides)))
+        }
+        let agent = ["username": "b1", "password": "local-demo-password", "displayName": "B"]
+        let two = try decode(["routing": ["profiles": ["support": ["default", "vip"], "billing": ["invoices"]]],
+                              "local": ["agents": [agent.merging(["routingProfile": "billing"]) { $1 }, ["username": "s1", "password": "p", "displayName": "S"]]]])
+        #expect(two.routing.profileNames == ["billing", "support"])
+        #expect(two.routing.profile(ofQueue: "vip") == "support" && two.routing.profile(ofQueue: "invoices") == "billing")
+        #expect(two.routing.profile(ofQueue: "nowhere") == nil)
+        #expect(two.routingProfile(ofAgent: "b1") == "billing")
+        #expect(two.routingProfile(ofAgent: "s1") == "support", "an agent without routingProfile serves defaultQueue's profile")
+        #expect(try decode([:]).routing.profiles == ["default": ["default"]])
+        let cases: [([String: Any], String)] = [
+            (["routing": ["profiles": ["a": ["q"], "b": ["q", "default"]]]], #"queue "q" is in routing profiles "a" and "b""#),
+            (["routing": ["profiles": ["a": ["q"]]]], #""routing.defaultQueue" "default" is in no routing profile"#),
+            (["routing": ["profiles": ["a b": ["default"]]]], #"bad name "a b""#),
+            (["routing": ["profiles": ["a": ["default", "x{y}"]]]], #"bad queue "x{y}""#),
+            (["routing": ["profiles": ["a": [String](), "b": ["default"]]]], #""routing.profiles.a" lists no queue"#),
+            (["routing": ["defaultQueue": "de fault"]], #"bad queue "de fault""#),
+            (["local": ["agents": [agent.merging(["routingProfile": "sales"]) { $1 }]]], #"agent b1 has "routingProfile" "sales""#),
+        ]
+        for (overrides, named) in cases {
+            let error = #expect(throws: SwitchboardError.self) { try decode(overrides) }
+            #expect(error?.description.contains(named) == true, "\(overrides): \(String(describing: error))")
+        }
+    }
 }

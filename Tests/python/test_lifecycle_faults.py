@@ -28,7 +28,7 @@ from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, WebSocket, make_cli
 DB = 5  # the Swift suites use 0, the fixture node 1, AWS mode 2, the AWS widget 3
 GRACE_MS = 1000
 CONTACTS = "sb:{c*}:contact:*"  # every contact record, whatever its bucket (docs/redis-keys.md)
-R = "sb:{routing}"
+R = "sb:{routing:default}"  # routing keys (docs/routing.md): agents and contacts are JSON records in R:agents / R:contacts
 STREAM = "sb:events"
 AGENT = "agent1"
 OVERRIDES = {
@@ -66,9 +66,9 @@ def cluster(tmp_path, request):
 class Agent:
     """The agent app on one node: logged in, socket authenticated, Available."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, username: str = AGENT):
         request = urllib.request.Request(base_url + "/agent/api/login", method="POST",
-                                         data=json.dumps({"username": AGENT, "password": "local-demo-password"}).encode(),
+                                         data=json.dumps({"username": username, "password": "local-demo-password"}).encode(),
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as res:
             token = json.load(res)["token"]
@@ -126,9 +126,20 @@ def events_of(db, contact_id: str) -> list[str]:
     return types
 
 
+def routing_record(db, hash_name: str, id_: str) -> dict:
+    """The routing record of an agent (hash_name "agents") or contact ("contacts"): decoded JSON, {} when absent."""
+    raw = db.hget(f"{R}:{hash_name}", id_)
+    return json.loads(raw) if raw is not None else {}
+
+
+def agent_load(db, channel: str = "chat") -> set:
+    """The contacts routing has offered or connected to the agent on `channel`."""
+    return set(routing_record(db, "agents", AGENT).get(channel, {}))
+
+
 def capacity_is_free(db, b: Node, agent: Agent):
     """Nothing held by the agent in routing, and (chat capacity 1) the next contact is offered to it."""
-    assert db.smembers(f"{R}:agent:{AGENT}:chat") == set()
+    assert agent_load(db) == set()
     assert agent.frame("offer", start_chat(b))
 
 
@@ -146,7 +157,7 @@ def test_a_start_cut_short_is_finished_by_another_node(cluster):
     C = contact_prefix(contact_id)
     wait_for(lambda: db.zcard(f"{C}:starting") == 0, "B's sweeper finished the start")
     assert db.hget(f"{C}:contact:{contact_id}", "state") == "queued"
-    assert db.hget(f"{R}:contact:{contact_id}", "state") == "offered"
+    assert routing_record(db, "contacts", contact_id).get("state") == "offered"
     agent.accept(contact_id)
     assert db.hget(f"{C}:contact:{contact_id}", "state") == "connected"
     assert sorted(events_of(db, contact_id)) == sorted(["INITIATED", "QUEUED", "CONNECTED_TO_AGENT"])
@@ -166,7 +177,7 @@ def test_an_end_cut_short_is_finished_by_another_node(cluster):
     contact_id = start_chat(b)
     C = contact_prefix(contact_id)
     agent.accept(contact_id)
-    assert db.smembers(f"{R}:agent:{AGENT}:chat") == {contact_id}
+    assert agent_load(db) == {contact_id}
 
     with pytest.raises(Exception):  # the connection drops: A died answering
         make_client(a.base_url, "connect").stop_contact(ContactId=contact_id, InstanceId=INSTANCE_ID)
@@ -178,7 +189,8 @@ def test_an_end_cut_short_is_finished_by_another_node(cluster):
     assert db.ttl(f"{C}:contact:{contact_id}") > 0
     for participant in (contact["customerParticipantId"], contact["agentParticipantId"]):
         assert db.hget(f"{C}:participant:{participant}", "state") == "left"
-    assert db.hget(f"{R}:contact:{contact_id}", "state") == "ended"
+    assert routing_record(db, "contacts", contact_id).get("state") == "ended"
+    assert db.zscore(f"{R}:ended", contact_id) is not None  # kept for its TTL, then dropped by the routing tick
     items = [json.loads(fields["item"]) for _, fields in db.xrange(f"{C}:transcript:{contact_id}")]
     assert [i["ContentType"] for i in items].count("application/vnd.amazonaws.connect.event.chat.ended") == 1, items
     assert db.ttl(f"{C}:transcript:{contact_id}") > 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
+import uuid
 
 import pytest
 
@@ -24,7 +25,7 @@ from redis_cluster import RedisCluster  # noqa: E402
 from switchboard_node import CONTACT_BUCKETS, Node, contact_bucket_prefix, contact_prefix  # noqa: E402
 from test_aws_mode import post  # noqa: E402
 from test_connect_boto3 import CONTACT_FLOW_ID, INSTANCE_ID, make_client  # noqa: E402
-from test_lifecycle_faults import OVERRIDES, accepted_chat  # noqa: E402
+from test_lifecycle_faults import OVERRIDES, Agent, accepted_chat  # noqa: E402
 from test_load_balancer import event  # noqa: E402
 
 BRIDGE_KEY = "local-demo-bridge-key"
@@ -129,5 +130,44 @@ def test_contacts_spread_over_the_masters_in_buckets(tmp_path, cluster):
               f"({', '.join(f'{100 * c / sum(calls.values()):.0f} %' for c in calls.values())})")
         assert sum(records.values()) == len(contacts)
         assert all(count > 0 for count in records.values()), records
+    finally:
+        node.close()
+
+
+def test_routing_profiles_spread_over_the_masters(tmp_path, cluster):
+    """One routing profile per master: each profile's routing state lives, and its routing scripts run, on the master of
+    its own tag `{routing:<profile>}` (docs/routing.md), and each contact reaches only its queue's agents."""
+    masters = sorted({cluster.master_of(contact_bucket_prefix(bucket)) for bucket in range(CONTACT_BUCKETS)})
+    chosen = {}
+    for n in range(1000):  # the first names p<n> whose tag lands on each master
+        chosen.setdefault(cluster.master_of(f"sb:{{routing:p{n}}}"), f"p{n}")
+        if len(chosen) == len(masters):
+            break
+    profiles = [chosen[port] for port in masters]
+    agents = [{"username": f"agent-{p}", "password": "local-demo-password", "displayName": p, "chatCapacity": 50,
+               "voiceCapacity": 1, "routingProfile": p} for p in profiles]
+    overrides = {**OVERRIDES, "redis": {"url": f"redis://127.0.0.1:{cluster.ports[0]}/0", "mode": "cluster"},
+                 "local": {**OVERRIDES["local"], "agents": agents},
+                 "routing": {**OVERRIDES["routing"], "profiles": {p: [f"q-{p}"] for p in profiles}}}
+    node = Node(os.environ["SWITCHBOARD_BIN"], "unused", tmp_path / "node", overrides=overrides, node_id="profiles-node")
+    per_profile = 12
+    try:
+        node.start()
+        apps = {p: Agent(node.base_url, username=f"agent-{p}") for p in profiles}
+        before = {port: cluster.client(port).info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0) for port in masters}
+        for index in range(per_profile):
+            for p in profiles:
+                status, started, _ = post(node.base_url + "/start-chat-contact", {"userId": f"user_{uuid.uuid4()}", "queue": f"q-{p}"})
+                assert status == 200, started
+                apps[p].accept(started["contactId"])  # offered to this profile's agent; the others get nothing
+        evalsha = {port: cluster.client(port).info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0) - before[port]
+                   for port in masters}
+        routed = {port: cluster.client(port).hlen(f"sb:{{routing:{chosen[port]}}}:contacts") for port in masters}
+        print(f"\n{per_profile} chats in each of {len(profiles)} profiles {profiles}: routing records per master {routed}, "
+              f"EVALSHA per master {evalsha}")
+        assert routed == {port: per_profile for port in masters}, routed
+        for port in masters:
+            records = [json.loads(v) for v in cluster.client(port).hvals(f"sb:{{routing:{chosen[port]}}}:contacts")]
+            assert {(r["queue"], r["state"], r["agent"]) for r in records} == {(f"q-{chosen[port]}", "connected", f"agent-{chosen[port]}")}
     finally:
         node.close()

@@ -24,10 +24,11 @@ struct CustomerController: Sendable {
             throw SwitchboardError.invalid("\"initiationMethod\" of a chat contact must be \"Chat\"")
         }
         try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
-        let attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
+        var attributes = ["userId": body.userId, "InitiationMethod": "Chat", "interactionMode": "chat-only"]
+        if let queue = body.queue { attributes["queue"] = queue }
         try checkSize(attributes)
         var started = try await contacts.startChat(StartContactRequest(attributes: attributes, customerName: body.customerName,
-                                                                       relatedContactId: nil))
+                                                                       relatedContactId: nil, queue: body.queue))
         started.userToken = tokens.token(for: body.userId)
         return try jsonResponse(started)
     }
@@ -38,6 +39,7 @@ struct CustomerController: Sendable {
         guard ["Chat", "Voice"].contains(method) else { throw SwitchboardError.invalid("\"initiationMethod\" must be \"Chat\" or \"Voice\"") }
         try await rateLimiter.check("start-contact", ip: clientAddress.of(request, context: context))
         var attributes = ["userId": body.userId, "InitiationMethod": method, "interactionMode": "voice-chat"]
+        var queue = body.queue
         if let related = body.relatedContactId {
             let contact = try await contacts.contact(id: related)
             guard let contact, contact.channel == "CHAT", !contact.isEnded, contact.userId == body.userId else {
@@ -48,10 +50,16 @@ struct CustomerController: Sendable {
             attributes["relatedContactId"] = related
             attributes["InitiationMethod"] = "Chat"
             attributes["interactionMode"] = "escalated"
+            // The call goes where its chat is, so that the chat's agent can take it (agent continuity).
+            if let asked = body.queue, let chatQueue = contact.queue, asked != chatQueue {
+                throw SwitchboardError.invalid("\"queue\" must be left out or be \"\(chatQueue)\", the queue of the related chat contact")
+            }
+            queue = queue ?? contact.queue
         }
+        if let asked = body.queue { attributes["queue"] = asked }
         try checkSize(attributes)
         var started = try await contacts.startVoice(StartContactRequest(attributes: attributes, customerName: body.customerName,
-                                                                        relatedContactId: body.relatedContactId))
+                                                                        relatedContactId: body.relatedContactId, queue: queue))
         started.userToken = tokens.token(for: body.userId)
         return try jsonResponse(started)
     }
@@ -70,6 +78,7 @@ struct StartBody {
     var customerName: String
     var initiationMethod: String?
     var relatedContactId: String?
+    var queue: String?
 
     init(request: Request, security: SecurityConfig) async throws {
         let buffer = try await request.body.collect(upTo: security.maxBodyBytes)
@@ -96,6 +105,10 @@ struct StartBody {
         customerName = name.isEmpty ? "Customer" : name
         initiationMethod = try string("initiationMethod")
         relatedContactId = try string("relatedContactId").flatMap { $0.isEmpty ? nil : $0 }
+        queue = try string("queue")
+        if let queue, !RoutingConfig.isValidName(queue) {
+            throw SwitchboardError.invalid("\"queue\" must be 1 to 64 letters, digits, \"_\", \"-\" or \".\"")
+        }
     }
 
     /// `^user_[0-9a-fA-F-]{36}$`.

@@ -54,8 +54,12 @@ public struct LocalConfig: Sendable, Decodable {
         public var chatCapacity: Int
         /// Concurrent voice contacts.
         public var voiceCapacity: Int
+        /// The routing profile (`routing.profiles`) whose queues the agent serves; nil: the profile of `routing.defaultQueue`.
+        public var routingProfile: String?
 
-        package enum CodingKeys: String, CodingKey, CaseIterable { case username, password, passwordHash, displayName, chatCapacity, voiceCapacity }
+        package enum CodingKeys: String, CodingKey, CaseIterable {
+            case username, password, passwordHash, displayName, chatCapacity, voiceCapacity, routingProfile
+        }
 
         /// Decodes strictly.
         public init(from decoder: any Decoder) throws {
@@ -73,6 +77,7 @@ public struct LocalConfig: Sendable, Decodable {
             displayName = try c.required(.displayName)
             chatCapacity = try c.optional(.chatCapacity, default: 3, min: 0, max: 1000)
             voiceCapacity = try c.optional(.voiceCapacity, default: 1, min: 0, max: 1000)
+            routingProfile = try c.decodeIfPresent(String.self, forKey: .routingProfile)
         }
     }
 

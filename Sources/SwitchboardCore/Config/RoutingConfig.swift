@@ -14,9 +14,13 @@ public struct RoutingConfig: Sendable, Decodable {
     public var sessionTtlSeconds: Int
     /// How often offer deadlines are checked.
     public var tickIntervalMs: Int
+    /// Routing profiles: a name → the queues its agents serve, oldest contact first over all of them. A queue belongs to
+    /// one profile, and a profile's routing state shares one hash tag (`{routing:<name>}`), so each routing decision is
+    /// one atomic script while profiles spread over a cluster's shards. Default: `{"default": [defaultQueue]}`.
+    public var profiles: [String: [String]]
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
-        case preferredAgentSeconds, offerTimeoutSeconds, rejectCooldownSeconds, defaultQueue, sessionTtlSeconds, tickIntervalMs
+        case preferredAgentSeconds, offerTimeoutSeconds, rejectCooldownSeconds, defaultQueue, sessionTtlSeconds, tickIntervalMs, profiles
     }
 
     package static func defaults() throws -> RoutingConfig { try JSONDecoder().decode(RoutingConfig.self, from: Data("{}".utf8)) }
@@ -30,5 +34,42 @@ public struct RoutingConfig: Sendable, Decodable {
         defaultQueue = try c.optional(.defaultQueue, default: "default")
         sessionTtlSeconds = try c.optional(.sessionTtlSeconds, default: 43_200, min: 1)
         tickIntervalMs = try c.optional(.tickIntervalMs, default: 500, min: 1)
+        profiles = try c.optional(.profiles, default: ["default": [defaultQueue]])
+        var owner: [String: String] = [:]
+        for (profile, queues) in profiles.sorted(by: { $0.key < $1.key }) {
+            guard Self.isValidName(profile) else { throw SwitchboardError.config("\"routing.profiles\" has a bad name \"\(profile)\": \(Self.nameRule)") }
+            guard !queues.isEmpty else { throw SwitchboardError.config("\"routing.profiles.\(profile)\" lists no queue") }
+            for queue in queues {
+                guard Self.isValidName(queue) else { throw SwitchboardError.config("\"routing.profiles.\(profile)\" has a bad queue \"\(queue)\": \(Self.nameRule)") }
+                if let other = owner[queue] {
+                    throw SwitchboardError.config("queue \"\(queue)\" is in routing profiles \"\(other)\" and \"\(profile)\": a queue belongs to one profile")
+                }
+                owner[queue] = profile
+            }
+        }
+        guard owner[defaultQueue] != nil else {
+            throw SwitchboardError.config("\"routing.defaultQueue\" \"\(defaultQueue)\" is in no routing profile (\"routing.profiles\")")
+        }
+    }
+
+    /// The profile whose agents serve `queue`; nil for a queue no profile lists.
+    public func profile(ofQueue queue: String) -> String? {
+        profiles.first { $0.value.contains(queue) }?.key
+    }
+
+    /// Every profile name, sorted.
+    public var profileNames: [String] { profiles.keys.sorted() }
+
+    private static let nameRule = "1 to 64 letters, digits, \"_\", \"-\" or \".\""
+
+    /// Queue and profile names appear in keys and in the routing scripts' records.
+    package static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."): true
+            default: false
+            }
+        }
     }
 }

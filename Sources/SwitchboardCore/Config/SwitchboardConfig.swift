@@ -52,6 +52,18 @@ public struct SwitchboardConfig: Sendable, Decodable {
             // The consumer's blocking read would be cut off by the command timeout before Redis answers it.
             throw SwitchboardError.config("\"events.blockMs\" must be above 0 and below \"redis.commandTimeoutMs\"")
         }
+        for agent in local.agents {
+            if let profile = agent.routingProfile, routing.profiles[profile] == nil {
+                throw SwitchboardError.config("agent \(agent.username) has \"routingProfile\" \"\(profile)\", which \"routing.profiles\" does not define")
+            }
+        }
+    }
+
+    /// The routing profile of a configured agent (its `routingProfile`, else the profile of `routing.defaultQueue`); nil
+    /// for an agent config does not list.
+    public func routingProfile(ofAgent agentId: String) -> String? {
+        guard let agent = local.agents.first(where: { $0.username == agentId }) else { return nil }
+        return agent.routingProfile ?? routing.profile(ofQueue: routing.defaultQueue)
     }
 
     /// Throws, naming the setting, when this node is bound to an address other machines reach and a secret is empty or

@@ -36,11 +36,13 @@ public struct StartContactRequest: Sendable {
     public var relatedContactId: String?
     /// How long the contact may last before it is ended as `EXPIRED`; `nil` takes the configured default.
     public var durationSeconds: Int?
+    /// The queue it waits in (`routing.profiles`); `nil`: `routing.defaultQueue`.
+    public var queue: String?
 
     /// Makes a request.
-    public init(attributes: [String: String], customerName: String, relatedContactId: String?, durationSeconds: Int? = nil) {
+    public init(attributes: [String: String], customerName: String, relatedContactId: String?, durationSeconds: Int? = nil, queue: String? = nil) {
         (self.attributes, self.customerName) = (attributes, customerName)
-        (self.relatedContactId, self.durationSeconds) = (relatedContactId, durationSeconds)
+        (self.relatedContactId, self.durationSeconds, self.queue) = (relatedContactId, durationSeconds, queue)
     }
 }
 

@@ -38,11 +38,4 @@ extension RedisKeys {
     /// HASH nodeId → number of that node's sockets of one topic (`agent:<id>`, `contact:<id>`, `meeting:<id>`): where
     /// frames for the topic are published. Its own hash tag, so topics spread over a cluster's shards.
     package func topicNodes(_ topic: SocketTopic) -> String { "\(prefix):{\(topic.name)}:nodes" }
-
-    /// The routing scripts' hash of a contact (state, offeredTo, offerDeadline, agent; docs/routing.md).
-    package func routingContact(_ id: String) -> String { "\(routing):contact:\(id)" }
-    /// The routing scripts' hash of an agent (state, capacities).
-    package func routingAgent(_ id: String) -> String { "\(routing):agent:\(id)" }
-    /// The routing scripts' set of contacts an agent holds on a channel (offered or connected).
-    package func routingAgentContacts(_ id: String, channel: String) -> String { "\(routing):agent:\(id):\(channel)" }
 }

@@ -42,10 +42,6 @@ public struct RedisKeys: Sendable {
     /// HASH of one contact (ContactRecord).
     public func contact(_ id: String) -> String { "\(contacts(of: id)):contact:\(id)" }
 
-    // MARK: Routing — tag {routing}
-    /// Prefix (with hash tag) handed to the routing scripts as KEYS[1] (docs/routing.md).
-    public var routing: String { "\(prefix):{routing}" }
-
     // MARK: Rate limits
     /// Counter of requests of one kind from one IP in one minute window.
     public func rate(_ kind: String, _ ip: String, window: Int) -> String { "\(prefix):rate:\(kind):\(ip):\(window)" }
