@@ -4,7 +4,7 @@ import RedisClient
 /// What a routing script decided, to be told to agents: `{offers, withdrawn, connected[, more]}` (docs/routing.md).
 package struct RoutingOutcome: Sendable, Equatable {
     /// A new offer of a contact to an agent.
-    package struct Offer: Sendable, Equatable { var contactId: String; var agentId: String }
+    package struct Offer: Sendable, Equatable { package var contactId: String; package var agentId: String }
     /// An offer taken back, with the reason (`timeout`, `rejected`, `offline`, `ended`).
     package struct Withdrawal: Sendable, Equatable { var contactId: String; var agentId: String; var reason: String }
 

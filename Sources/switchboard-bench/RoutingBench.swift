@@ -6,7 +6,8 @@ import RedisClient
 import Switchboard
 import TestSupport
 
-/// `switchboard-bench routing`: routing decisions per second through the Lua scripts from one process, and
+/// `switchboard-bench routing`: routing decisions per second through the Lua scripts from one process (new contacts piling
+/// onto 50 agents of capacity 1000; then whole lifecycles, enqueue → accept → end, on 50 agents of capacity 3), and
 /// StartChatContact → agent-offered latency over real HTTP and the agent WebSocket of a real node.
 struct RoutingBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "routing", abstract: "Routing scripts throughput and offer latency.")
@@ -41,6 +42,7 @@ struct RoutingBench: AsyncParsableCommand {
         }
         let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
         print(String(format: "routing_enqueue decisions: %d in %.2fs = %.0f/s (%d tasks, 50 agents)", contacts, seconds, Double(contacts) / seconds, clients))
+        try await lifecycles(client: client, scripts: scripts, now: now)
 
         // Latency: one node, one agent; each sample starts a chat over HTTP and waits for the offer on the agent socket.
         let deployment = try await TestDeployment(redisURL: redis, [
@@ -61,8 +63,50 @@ struct RoutingBench: AsyncParsableCommand {
             agent.socket.send(["action": "reject", "contactId": id])
         }
         latencies.sort()
-        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print(String(format: "StartChatContact -> offer on agent socket: p50 %.2f ms, p99 %.2f ms (%d samples, HTTP + WS, debug=%@)",
-                     percentile(0.5), percentile(0.99), samples, TestDeployment.binary.contains("debug") ? "yes" : "no"))
+                     Self.percentile(latencies, 0.5), Self.percentile(latencies, 0.99), samples, TestDeployment.binary.contains("debug") ? "yes" : "no"))
     }
+
+    /// Contacts that come and go as in a contact centre: each is enqueued, accepted by the agent it is offered to and
+    /// ended (three decisions), on 50 agents of chat capacity 3, so agents' loads stay what they are in production.
+    func lifecycles(client: RedisClient, scripts: RedisScriptSet, now: @escaping @Sendable () -> Int) async throws {
+        let keys = RedisKeys.routingScriptKeys(under: "bench\(UUID().uuidString.prefix(6).lowercased()):{routing}")
+        for agent in 0..<50 {
+            try await client.evalScript(scripts[.routingAgentUpsert], keys: keys, args: [.string("a\(agent)"), 3, 1, .int(now())])
+            try await client.evalScript(scripts[.routingAgentState], keys: keys, args: [.string("a\(agent)"), "Available", .int(now())])
+        }
+        let contacts = contacts, clients = clients
+        let start = ContinuousClock.now
+        let durations = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for worker in 0..<clients {
+                group.addTask {
+                    var durations: [Double] = []
+                    func timed(_ script: LuaScript, _ args: [RedisArgument]) async throws -> RoutingOutcome {
+                        let began = ContinuousClock.now
+                        let reply = try await client.evalScript(scripts[script], keys: keys, args: args)
+                        let elapsed = ContinuousClock.now - began
+                        durations.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                        return RoutingOutcome(reply)
+                    }
+                    for index in stride(from: worker, to: contacts, by: clients) {
+                        let id = "l\(index)"
+                        let routed = try await timed(.routingEnqueue, [.string(id), "chat", "default", "", .int(now()), 20000, 30000, 60000])
+                        if let offer = routed.offers.first(where: { $0.contactId == id }) {
+                            _ = try await timed(.routingAccept, [.string(id), .string(offer.agentId), .int(now())])
+                        }
+                        _ = try await timed(.routingEnd, [.string(id), .int(now()), 60])
+                    }
+                    return durations
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }.sorted()
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "lifecycle decisions (enqueue, accept, end): %d in %.2fs = %.0f/s, per call p50 %.2f ms, p99 %.2f ms (%d tasks, 50 agents of capacity 3)",
+                     durations.count, seconds, Double(durations.count) / seconds, Self.percentile(durations, 0.5), Self.percentile(durations, 0.99), clients))
+    }
+
+    /// The `p` quantile of sorted values.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 }
