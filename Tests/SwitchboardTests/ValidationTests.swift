@@ -250,13 +250,15 @@ struct ValidationTests {
         #expect(two.routing.profile(ofQueue: "nowhere") == nil)
         #expect(two.routingProfile(ofAgent: "b1") == "billing")
         #expect(two.routingProfile(ofAgent: "s1") == "support", "an agent without routingProfile serves defaultQueue's profile")
-        #expect(try decode([:]).routing.profiles == ["default": ["default"]])
+        #expect(try decode([:]).routing.profiles == [.init(name: "default", queues: ["default"])])
         let cases: [([String: Any], String)] = [
             (["routing": ["profiles": ["a": ["q"], "b": ["q", "default"]]]], #"queue "q" is in routing profiles "a" and "b""#),
             (["routing": ["profiles": ["a": ["q"]]]], #""routing.defaultQueue" "default" is in no routing profile"#),
             (["routing": ["profiles": ["a b": ["default"]]]], #"bad name "a b""#),
             (["routing": ["profiles": ["a": ["default", "x{y}"]]]], #"bad queue "x{y}""#),
             (["routing": ["profiles": ["a": [String](), "b": ["default"]]]], #""routing.profiles.a" lists no queue"#),
+            (["routing": ["profiles": ["a": ["default", "default"]]]], #""routing.profiles.a" lists queue "default" twice"#),
+            (["routing": ["profiles": ["a": "default"]]], #""routing.profiles.a" must be"#),
             (["routing": ["defaultQueue": "de fault"]], #"bad queue "de fault""#),
             (["local": ["agents": [agent.merging(["routingProfile": "sales"]) { $1 }]]], #"agent b1 has "routingProfile" "sales""#),
         ]

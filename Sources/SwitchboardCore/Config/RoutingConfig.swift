@@ -14,10 +14,22 @@ public struct RoutingConfig: Sendable, Decodable {
     public var sessionTtlSeconds: Int
     /// How often offer deadlines are checked.
     public var tickIntervalMs: Int
-    /// Routing profiles: a name → the queues its agents serve, oldest contact first over all of them. A queue belongs to
-    /// one profile, and a profile's routing state shares one hash tag (`{routing:<name>}`), so each routing decision is
-    /// one atomic script while profiles spread over a cluster's shards. Default: `{"default": [defaultQueue]}`.
-    public var profiles: [String: [String]]
+    /// Routing profiles, by name: each a set of queues its agents serve, oldest contact first over all of them. A queue
+    /// belongs to one profile, and a profile's routing state shares one hash tag (`{routing:<name>}`), so each routing
+    /// decision is one atomic script while profiles spread over a cluster's shards. In config.json an object, name →
+    /// queues; default `{"default": [defaultQueue]}`.
+    public var profiles: [Profile]
+
+    /// One routing profile.
+    public struct Profile: Sendable, Equatable {
+        /// Its name, in its keys' hash tag.
+        public var name: String
+        /// The queues its agents serve.
+        public var queues: [String]
+
+        /// Makes a profile.
+        public init(name: String, queues: [String]) { (self.name, self.queues) = (name, queues) }
+    }
 
     package enum CodingKeys: String, CodingKey, CaseIterable {
         case preferredAgentSeconds, offerTimeoutSeconds, rejectCooldownSeconds, defaultQueue, sessionTtlSeconds, tickIntervalMs, profiles
@@ -34,15 +46,23 @@ public struct RoutingConfig: Sendable, Decodable {
         defaultQueue = try c.optional(.defaultQueue, default: "default")
         sessionTtlSeconds = try c.optional(.sessionTtlSeconds, default: 43_200, min: 1)
         tickIntervalMs = try c.optional(.tickIntervalMs, default: 500, min: 1)
-        profiles = try c.optional(.profiles, default: ["default": [defaultQueue]])
+        profiles = [Profile(name: "default", queues: [defaultQueue])]
+        if c.contains(.profiles) {
+            // Read in name order, so that the same file gives the same config and the same first error every time.
+            let object = try c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .profiles)
+            profiles = try object.allKeys.sorted { $0.stringValue < $1.stringValue }.map {
+                Profile(name: $0.stringValue, queues: try object.decode([String].self, forKey: $0))
+            }
+        }
         var owner: [String: String] = [:]
-        for (profile, queues) in profiles.sorted(by: { $0.key < $1.key }) {
+        for (profile, queues) in profiles.map({ ($0.name, $0.queues) }) {
             guard Self.isValidName(profile) else { throw SwitchboardError.config("\"routing.profiles\" has a bad name \"\(profile)\": \(Self.nameRule)") }
             guard !queues.isEmpty else { throw SwitchboardError.config("\"routing.profiles.\(profile)\" lists no queue") }
             for queue in queues {
                 guard Self.isValidName(queue) else { throw SwitchboardError.config("\"routing.profiles.\(profile)\" has a bad queue \"\(queue)\": \(Self.nameRule)") }
                 if let other = owner[queue] {
-                    throw SwitchboardError.config("queue \"\(queue)\" is in routing profiles \"\(other)\" and \"\(profile)\": a queue belongs to one profile")
+                    throw SwitchboardError.config(other == profile ? "\"routing.profiles.\(profile)\" lists queue \"\(queue)\" twice"
+                        : "queue \"\(queue)\" is in routing profiles \"\(other)\" and \"\(profile)\": a queue belongs to one profile")
                 }
                 owner[queue] = profile
             }
@@ -54,11 +74,11 @@ public struct RoutingConfig: Sendable, Decodable {
 
     /// The profile whose agents serve `queue`; nil for a queue no profile lists.
     public func profile(ofQueue queue: String) -> String? {
-        profiles.first { $0.value.contains(queue) }?.key
+        profiles.first { $0.queues.contains(queue) }?.name
     }
 
     /// Every profile name, sorted.
-    public var profileNames: [String] { profiles.keys.sorted() }
+    public var profileNames: [String] { profiles.map(\.name) }
 
     private static let nameRule = "1 to 64 letters, digits, \"_\", \"-\" or \".\""
 

@@ -53,7 +53,7 @@ public struct SwitchboardConfig: Sendable, Decodable {
             throw SwitchboardError.config("\"events.blockMs\" must be above 0 and below \"redis.commandTimeoutMs\"")
         }
         for agent in local.agents {
-            if let profile = agent.routingProfile, routing.profiles[profile] == nil {
+            if let profile = agent.routingProfile, !routing.profileNames.contains(profile) {
                 throw SwitchboardError.config("agent \(agent.username) has \"routingProfile\" \"\(profile)\", which \"routing.profiles\" does not define")
             }
         }
