@@ -39,12 +39,14 @@ extension LocalContactEngine {
     /// What a (re)connecting agent app needs: its routing state, its connected contacts (with fresh tokens) and the
     /// offers still waiting for it.
     package func agentSnapshot(_ agentId: String) async throws -> (state: String, contacts: [AgentContact], offers: [OfferFrame]) {
-        let profile = routingProfile(ofAgent: agentId)
+        let profile = config.routingProfile(ofAgent: agentId)
         let agent = try RoutingRecord.decode(RoutingRecord.Agent.self, from: try await redis.hget(keys.routingAgents(profile: profile), agentId))
         var contacts: [AgentContact] = []
         var offers: [OfferFrame] = []
-        for contactId in Array((agent?.chat ?? [:]).keys).sorted() + Array((agent?.voice ?? [:]).keys).sorted() {
-            let routing = try await routingContact(contactId, profile: profile)
+        let held = Array((agent?.chat ?? [:]).keys).sorted() + Array((agent?.voice ?? [:]).keys).sorted()
+        let records = held.isEmpty ? [] : try await redis.send(RedisCommand((["HMGET", keys.routingContacts(profile: profile)] + held).map { .string($0) })).array ?? []
+        for (contactId, record) in zip(held, records) {
+            let routing = try RoutingRecord.decode(RoutingRecord.Contact.self, from: record.string)
             if routing?.state == "offered", routing?.offeredTo == agentId, let offer = try await offerFrame(contactId: contactId, profile: profile) {
                 offers.append(offer)
             } else if routing?.state == "connected", routing?.agent == agentId, let (contact, fields) = try await loadContact(contactId),
@@ -57,13 +59,13 @@ extension LocalContactEngine {
 
     /// Sets the agent Available or Offline (`routing_agent_state.lua`) and delivers the resulting offers/withdrawals.
     package func setAgentState(_ agentId: String, _ state: String) async throws {
-        try await routingStep(.routingAgentState, profile: routingProfile(ofAgent: agentId), [.string(agentId), .string(state), .int(epochMillis())])
+        try await routingStep(.routingAgentState, profile: config.routingProfile(ofAgent: agentId), [.string(agentId), .string(state), .int(epochMillis())])
     }
 
     /// Accepts an offer. Returns false when the contact is no longer offered to this agent (expired, withdrawn).
     package func accept(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep(.routingAccept, profile: routingProfile(ofAgent: agentId), [.string(contactId), .string(agentId), .int(epochMillis())])
+            try await routingStep(.routingAccept, profile: config.routingProfile(ofAgent: agentId), [.string(contactId), .string(agentId), .int(epochMillis())])
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
         }
@@ -74,7 +76,7 @@ extension LocalContactEngine {
     /// Rejects an offer; the contact is routed to someone else. Returns false when it was not offered to this agent.
     package func reject(agentId: String, contactId: String) async throws -> Bool {
         do {
-            try await routingStep(.routingReject, profile: routingProfile(ofAgent: agentId), [.string(contactId), .string(agentId), .int(epochMillis())])
+            try await routingStep(.routingReject, profile: config.routingProfile(ofAgent: agentId), [.string(contactId), .string(agentId), .int(epochMillis())])
             return true
         } catch let error as RedisError where ["NOTOFFERED", "NOCONTACT", "BADARG"].contains(error.serverErrorPrefix.map(String.init)) {
             return false
@@ -91,7 +93,7 @@ extension LocalContactEngine {
     /// Creates or updates every configured agent in routing (`routing_agent_upsert.lua`), at start-up.
     package func upsertAgents() async throws {
         for agent in config.local.agents {
-            try await routingStep(.routingAgentUpsert, profile: routingProfile(ofAgent: agent.username),
+            try await routingStep(.routingAgentUpsert, profile: config.routingProfile(ofAgent: agent.username),
                                   [.string(agent.username), .int(agent.chatCapacity), .int(agent.voiceCapacity), .int(epochMillis())])
         }
     }

@@ -12,32 +12,20 @@ extension LocalContactEngine {
     }
 
     /// One sweep of `routing_tick.lua` (expired offers, lapsed continuity windows, draining free agents) in every
-    /// routing profile; `more` when any profile has more to do.
-    package func tick(limit: Int = 100) async throws -> RoutingOutcome {
-        var all = RoutingOutcome()
+    /// routing profile; true when a profile has more to do.
+    package func tick(limit: Int = 100) async throws -> Bool {
+        var more = false
         for profile in config.routing.profileNames {
-            let outcome = try await routingStep(.routingTick, profile: profile, [.int(epochMillis()), .int(limit)])
-            all.offers += outcome.offers
-            all.withdrawn += outcome.withdrawn
-            all.connected += outcome.connected
-            all.more = all.more || outcome.more
+            more = try await routingStep(.routingTick, profile: profile, [.int(epochMillis()), .int(limit)]).more || more
         }
-        return all
+        return more
     }
 
     /// The routing profile whose queue the contact is in (that of `routing.defaultQueue` for a queue no profile lists,
-    /// e.g. after an operator moved it).
+    /// e.g. after an operator removed it).
     package func routingProfile(of contact: ContactRecord) -> String {
-        config.routing.profile(ofQueue: contact.queue ?? config.routing.defaultQueue) ?? defaultRoutingProfile
+        contact.queue.flatMap(config.routing.profile(ofQueue:)) ?? config.routing.defaultProfile
     }
-
-    /// The routing profile of an agent (that of `routing.defaultQueue` for an agent config no longer lists).
-    package func routingProfile(ofAgent agentId: String) -> String {
-        config.routingProfile(ofAgent: agentId) ?? defaultRoutingProfile
-    }
-
-    /// The profile of `routing.defaultQueue` (config validation guarantees there is one).
-    package var defaultRoutingProfile: String { config.routing.profile(ofQueue: config.routing.defaultQueue) ?? "default" }
 
     /// Tells agents, on whatever node their sockets are, what routing decided. Withdrawals first: a contact may be
     /// withdrawn from one agent and offered to another in the same step. Failures are logged, not thrown: the decision

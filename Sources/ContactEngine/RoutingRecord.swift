@@ -23,16 +23,6 @@ package enum RoutingRecord {
         package var chat: [String: Int]
         /// Contacts offered or connected to it on voice.
         package var voice: [String: Int]
-
-        package init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            state = try container.decode(String.self, forKey: .state)
-            // An empty set is written `{}` by the scripts' cjson; tolerate `[]` too.
-            chat = (try? container.decode([String: Int].self, forKey: .chat)) ?? [:]
-            voice = (try? container.decode([String: Int].self, forKey: .voice)) ?? [:]
-        }
-
-        private enum CodingKeys: String, CodingKey { case state, chat, voice }
     }
 
     /// Decodes a record read with HGET; nil when there is none.

@@ -27,7 +27,7 @@ package struct RoutingTicker: Service {
             }
             do {
                 var rounds = 0
-                while try await engine.tick().more, rounds < 100 { rounds += 1 }
+                while try await engine.tick(), rounds < 100 { rounds += 1 }
             } catch {
                 logger.warning("routing tick failed", metadata: ["error": "\(error)"])
             }

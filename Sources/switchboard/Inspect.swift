@@ -39,7 +39,8 @@ struct Inspect: AsyncParsableCommand {
                 print("routing (profile \(profile))  \(routing)")
             }
         case ("agent", let id?):
-            if let profile = config.routingProfile(ofAgent: id), let agent = try await redis.hget(keys.routingAgents(profile: profile), id) {
+            let profile = config.routingProfile(ofAgent: id)
+            if let agent = try await redis.hget(keys.routingAgents(profile: profile), id) {
                 print("agent \(id) (profile \(profile))  \(agent)")
             } else {
                 print("agent \(id): not found")

@@ -9,20 +9,8 @@ import TestSupport
 struct EngineRoutingTests {
     /// Starts a chat on node 0 and has whoever is offered it accept it; returns the contact and that agent.
     func connectedChat(_ cluster: EngineCluster, _ agents: [TestAgent]) async throws -> (contactId: String, userId: String, agent: TestAgent) {
-        let marks = agents.map { $0.socket.frames.count }
         let chat = try await cluster.startChat()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            for (index, agent) in agents.enumerated() where agent.socket.frames[marks[index]...].contains(where: {
-                $0["type"] as? String == "offer" && $0["contactId"] as? String == chat.contactId
-            }) {
-                agent.socket.send(["action": "accept", "contactId": chat.contactId])
-                try await agent.socket.waitFor(type: "contact_connected", contactId: chat.contactId)
-                return (chat.contactId, chat.userId, agent)
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TestClientError("no agent was offered chat \(chat.contactId)")
+        return (chat.contactId, chat.userId, try await acceptByOfferee(chat.contactId, agents))
     }
 
     @Test func escalatedVoiceIsOfferedToTheChatsAgentEvenWhileOthersAreIdle() async throws {
@@ -67,9 +55,7 @@ struct EngineRoutingTests {
         let userId = newUserId()
         let supportMark = support.socket.frames.count
         let refund = try await cluster.nodes[1].startContact("chat", ["userId": userId, "queue": "refunds"])["contactId"] as! String
-        let offered = try await firstOffered(refund, billing)
-        offered.socket.send(["action": "accept", "contactId": refund])
-        try await offered.socket.waitFor(type: "contact_connected", contactId: refund)
+        let offered = try await acceptByOfferee(refund, billing)
         #expect(try await cluster.redis.send("HEXISTS", keys.routingContacts(profile: "billing"), refund).int == 1)
         #expect(try await cluster.redis.send("HEXISTS", keys.routingContacts(profile: "default"), refund).int != 1)
         #expect(try await cluster.redis.hget(keys.contact(refund), "queue") == "refunds")
@@ -99,18 +85,6 @@ struct EngineRoutingTests {
             #expect(status == 400 && error?["code"] as? String == "INVALID_REQUEST", "\(body): \(status) \(String(describing: reply))")
             #expect((error?["message"] as? String)?.contains(message) == true, "\(body): \(String(describing: error))")
         }
-    }
-
-    /// The agent among `agents` that is offered `contactId` first (within 10 s).
-    func firstOffered(_ contactId: String, _ agents: [TestAgent]) async throws -> TestAgent {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let agent = agents.first(where: { $0.socket.frames.contains { $0["type"] as? String == "offer" && $0["contactId"] as? String == contactId } }) {
-                return agent
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw TestClientError("nobody was offered \(contactId)")
     }
 
     @Test func aChatNobodyEndsIsEndedWhenItsDurationRunsOutAndFreesTheAgent() async throws {

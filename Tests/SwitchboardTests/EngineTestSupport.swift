@@ -114,3 +114,24 @@ struct EngineCluster {
         return "\(value)"
     }
 }
+
+/// The agent `contactId` is offered to now: the one whose latest frame about it is an offer (an earlier offer may
+/// have been withdrawn). Waits for it.
+func offeree(_ contactId: String, _ agents: [TestAgent]) async throws -> TestAgent {
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+        if let agent = agents.first(where: { $0.socket.frames.last { $0["contactId"] as? String == contactId }?["type"] as? String == "offer" }) {
+            return agent
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    throw TestClientError("nobody was offered \(contactId)")
+}
+
+/// Has whichever agent is offered `contactId` accept it; returns that agent.
+func acceptByOfferee(_ contactId: String, _ agents: [TestAgent]) async throws -> TestAgent {
+    let agent = try await offeree(contactId, agents)
+    agent.socket.send(["action": "accept", "contactId": contactId])
+    try await agent.socket.waitFor(type: "contact_connected", contactId: contactId)
+    return agent
+}

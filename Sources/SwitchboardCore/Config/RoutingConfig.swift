@@ -77,6 +77,9 @@ public struct RoutingConfig: Sendable, Decodable {
         profiles.first { $0.queues.contains(queue) }?.name
     }
 
+    /// The profile of `defaultQueue`, which config validation requires.
+    public var defaultProfile: String { profile(ofQueue: defaultQueue) ?? "default" }
+
     /// Every profile name, sorted.
     public var profileNames: [String] { profiles.map(\.name) }
 

@@ -59,11 +59,10 @@ public struct SwitchboardConfig: Sendable, Decodable {
         }
     }
 
-    /// The routing profile of a configured agent (its `routingProfile`, else the profile of `routing.defaultQueue`); nil
-    /// for an agent config does not list.
-    public func routingProfile(ofAgent agentId: String) -> String? {
-        guard let agent = local.agents.first(where: { $0.username == agentId }) else { return nil }
-        return agent.routingProfile ?? routing.profile(ofQueue: routing.defaultQueue)
+    /// The routing profile of an agent: its `routingProfile`, else (also for an agent config no longer lists) the profile
+    /// of `routing.defaultQueue`.
+    public func routingProfile(ofAgent agentId: String) -> String {
+        local.agents.first { $0.username == agentId }?.routingProfile ?? routing.defaultProfile
     }
 
     /// Throws, naming the setting, when this node is bound to an address other machines reach and a secret is empty or

@@ -1,6 +1,6 @@
 /// Keys of the embedded contact engine (docs/redis-keys.md, "Contact engine"). A contact's data lives in its bucket
 /// (``contacts(of:)``); token lookups and meeting presence are keys of their own, which spread over a cluster by their
-/// own names; routing state belongs to the routing scripts (`{routing}`).
+/// own names; routing state belongs to the routing scripts (RedisKeys+Routing.swift).
 extension RedisKeys {
     /// HASH of one participant of a contact: contactId, role, displayName, state (`active`/`left`), joinedAt.
     package func participant(contactId: String, _ id: String) -> String { "\(contacts(of: contactId)):participant:\(id)" }

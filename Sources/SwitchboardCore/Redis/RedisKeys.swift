@@ -4,7 +4,7 @@ import RedisClient
 ///
 /// Keys a Lua script touches together share one hash tag, so the same scripts run on Redis Cluster: per user and per
 /// node for the hub, one per bucket of contacts for the engine's contact data (load spreads over the shards), and
-/// `{routing}` for routing decisions.
+/// one per routing profile for routing decisions (`{routing:<profile>}`).
 public struct RedisKeys: Sendable {
     /// `redis.keyPrefix`, e.g. `sb`.
     public let prefix: String
